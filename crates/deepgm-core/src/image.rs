@@ -1,0 +1,243 @@
+//! Images: reading PNG and JPEG as grayscale, thresholding to {-1,+1} or {0,1}, writing arrays
+//! back as PNG (atomically), and tiling many small images into one grid.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use ::image::{GrayImage, ImageFormat, ImageReader};
+use ndarray::{Array2, ArrayView2};
+
+use crate::atomic::write_atomic;
+use crate::error::{Error, Result};
+
+/// Default threshold: a gray level at or above it is "on" (white, +1).
+pub const DEFAULT_THRESHOLD: u8 = 128;
+
+/// Largest image, in pixels, deepgm will decode (2^28 = 268 million, e.g. 16384 x 16384).
+pub const MAX_PIXELS: u64 = 1 << 28;
+
+/// Reads a PNG or JPEG file (format detected from the content) as 8-bit grayscale, shape
+/// `(height, width)`.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] naming the file when it is not
+/// a decodable PNG or JPEG, or has zero width or height.
+pub fn read_gray(path: &Path) -> Result<Array2<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode_gray(&bytes, path)
+}
+
+/// Decodes PNG or JPEG bytes as 8-bit grayscale, shape `(height, width)`. `path` names the
+/// source in errors.
+///
+/// # Errors
+/// [`Error::Format`] when the bytes are not a decodable PNG or JPEG, the image is larger than
+/// [`MAX_PIXELS`], or it has zero width or height.
+pub fn decode_gray(bytes: &[u8], path: &Path) -> Result<Array2<u8>> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::format(path, format!("cannot read image: {e}")))?;
+    match reader.format() {
+        Some(ImageFormat::Png | ImageFormat::Jpeg) => {}
+        Some(other) => {
+            return Err(Error::format(
+                path,
+                format!("unsupported image format {other:?}: expected PNG or JPEG"),
+            ))
+        }
+        None => {
+            return Err(Error::format(
+                path,
+                "not an image: expected a PNG or JPEG file",
+            ))
+        }
+    }
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| Error::format(path, format!("cannot read image header: {e}")))?;
+    if width == 0 || height == 0 {
+        return Err(Error::format(
+            path,
+            format!("image is {width} x {height} pixels: expected at least 1 x 1"),
+        ));
+    }
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(Error::format(
+            path,
+            format!("image is {width} x {height} pixels: more than the {MAX_PIXELS} deepgm reads"),
+        ));
+    }
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::format(path, format!("cannot read image: {e}")))?;
+    let decoded = reader
+        .decode()
+        .map_err(|e| Error::format(path, format!("cannot decode image: {e}")))?;
+    let gray = decoded.into_luma8();
+    let (w, h) = gray.dimensions();
+    Ok(Array2::from_shape_vec((h as usize, w as usize), gray.into_raw())
+        .expect("buffer size matches dimensions"))
+}
+
+/// Thresholds gray levels to spins: `pixel >= threshold` gives +1 (white), otherwise -1.
+pub fn to_spins(gray: &Array2<u8>, threshold: u8) -> Array2<i8> {
+    gray.mapv(|p| if p >= threshold { 1 } else { -1 })
+}
+
+/// Thresholds gray levels to bits: `pixel >= threshold` gives 1, otherwise 0.
+pub fn to_bits(gray: &Array2<u8>, threshold: u8) -> Array2<u8> {
+    gray.mapv(|p| u8::from(p >= threshold))
+}
+
+/// Spins back to gray levels: +1 becomes 255 (white), -1 becomes 0 (black).
+pub fn spins_to_gray(spins: &Array2<i8>) -> Array2<u8> {
+    spins.mapv(|s| if s > 0 { 255 } else { 0 })
+}
+
+/// Values in [0, 1] to gray levels (clamped, rounded): 0 is black, 1 white.
+pub fn unit_to_gray(values: ArrayView2<'_, f32>) -> Array2<u8> {
+    values.mapv(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+}
+
+/// Writes a grayscale array `(height, width)` as a PNG file, atomically.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for an empty array; [`Error::Io`] naming `path` on write failure.
+pub fn write_png(path: &Path, gray: &Array2<u8>) -> Result<()> {
+    let bytes = encode_png(gray)?;
+    write_atomic(path, |w| w.write_all(&bytes).map_err(|e| Error::io(path, e)))
+}
+
+/// Encodes a grayscale array `(height, width)` as PNG bytes.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for an empty array or one too large for PNG.
+pub fn encode_png(gray: &Array2<u8>) -> Result<Vec<u8>> {
+    let (h, w) = gray.dim();
+    if h == 0 || w == 0 {
+        return Err(Error::invalid("image", format!("{w} x {h} pixels: nothing to write")));
+    }
+    let too_big = || Error::invalid("image", format!("{w} x {h} pixels: too large for PNG"));
+    let width = u32::try_from(w).map_err(|_| too_big())?;
+    let height = u32::try_from(h).map_err(|_| too_big())?;
+    let raw: Vec<u8> = gray.iter().copied().collect();
+    let img = GrayImage::from_raw(width, height, raw).expect("buffer size matches dimensions");
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, ImageFormat::Png)
+        .map_err(|e| Error::invalid("image", format!("PNG encoding failed: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// How [`tile_grid`] maps each tile's values to gray levels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TileScale {
+    /// Values are already in [0, 1] (probabilities, intensities).
+    Unit,
+    /// Each tile is stretched from its own minimum (black) to maximum (white): for filters.
+    PerTile,
+}
+
+/// Tiles equally sized images into one grid picture with `cols` columns (rows as needed),
+/// `padding` pixels of `background` gray between tiles and around the border.
+/// `tiles` is a list of `(tile_height, tile_width)` views.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when `tiles` is empty, `cols` is zero, or the tiles differ in shape.
+pub fn tile_grid(
+    tiles: &[ArrayView2<'_, f32>],
+    cols: usize,
+    padding: usize,
+    background: u8,
+    scale: TileScale,
+) -> Result<Array2<u8>> {
+    let first = tiles
+        .first()
+        .ok_or_else(|| Error::invalid("tiles", "no images to tile"))?;
+    if cols == 0 {
+        return Err(Error::invalid("columns", "0: expected at least 1"));
+    }
+    let (th, tw) = first.dim();
+    if let Some((i, t)) = tiles.iter().enumerate().find(|(_, t)| t.dim() != (th, tw)) {
+        return Err(Error::invalid(
+            "tiles",
+            format!("tile {i} is {:?}, tile 0 is {:?}: all tiles must match", t.dim(), (th, tw)),
+        ));
+    }
+    let cols = cols.min(tiles.len());
+    let rows = tiles.len().div_ceil(cols);
+    let height = rows * th + (rows + 1) * padding;
+    let width = cols * tw + (cols + 1) * padding;
+    let mut canvas = Array2::from_elem((height, width), background);
+    for (i, tile) in tiles.iter().enumerate() {
+        let (r, c) = (i / cols, i % cols);
+        let top = padding + r * (th + padding);
+        let left = padding + c * (tw + padding);
+        let (lo, hi) = match scale {
+            TileScale::Unit => (0.0, 1.0),
+            TileScale::PerTile => tile.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            }),
+        };
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        for ((y, x), &v) in tile.indexed_iter() {
+            let unit = if v.is_finite() { (v - lo) / span } else { 0.0 };
+            canvas[[top + y, left + x]] = (unit.clamp(0.0, 1.0) * 255.0).round() as u8;
+        }
+    }
+    Ok(canvas)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn png_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.png");
+        let gray = array![[0u8, 255, 17], [128, 127, 1]];
+        write_png(&path, &gray).unwrap();
+        assert_eq!(read_gray(&path).unwrap(), gray);
+    }
+
+    #[test]
+    fn threshold_convention() {
+        let gray = array![[0u8, 127, 128, 255]];
+        assert_eq!(to_spins(&gray, 128), array![[-1i8, -1, 1, 1]]);
+        assert_eq!(to_bits(&gray, 128), array![[0u8, 0, 1, 1]]);
+        assert_eq!(spins_to_gray(&array![[-1i8, 1]]), array![[0u8, 255]]);
+    }
+
+    #[test]
+    fn jpeg_is_read_as_gray() {
+        let img = ::image::RgbImage::from_pixel(8, 4, ::image::Rgb([200, 200, 200]));
+        let mut bytes = Cursor::new(Vec::new());
+        img.write_to(&mut bytes, ImageFormat::Jpeg).unwrap();
+        let gray = decode_gray(bytes.get_ref(), Path::new("x.jpg")).unwrap();
+        assert_eq!(gray.dim(), (4, 8));
+        assert!(gray.iter().all(|&p| (195..=205).contains(&p)));
+    }
+
+    #[test]
+    fn garbage_and_missing_files_are_clear_errors() {
+        let err = decode_gray(b"hello world", Path::new("notes.txt")).unwrap_err();
+        assert!(err.is_bad_input());
+        assert!(err.to_string().contains("notes.txt"), "{err}");
+        let err = read_gray(Path::new("/no/such/file.png")).unwrap_err();
+        assert!(err.is_bad_input(), "{err}");
+        assert!(err.to_string().contains("file.png"));
+    }
+
+    #[test]
+    fn grid_layout() {
+        let a = Array2::from_elem((2, 3), 0.0f32);
+        let b = Array2::from_elem((2, 3), 1.0f32);
+        let grid = tile_grid(&[a.view(), b.view(), a.view()], 2, 1, 7, TileScale::Unit).unwrap();
+        assert_eq!(grid.dim(), (2 * 2 + 3, 2 * 3 + 3));
+        assert_eq!(grid[[0, 0]], 7);
+        assert_eq!(grid[[1, 1]], 0);
+        assert_eq!(grid[[1, 5]], 255);
+        assert!(tile_grid(&[], 2, 1, 0, TileScale::Unit).is_err());
+    }
+}
