@@ -1,1 +1,44 @@
-fn main() {}
+//! The `deepgm` command-line program: parses arguments, calls the libraries, prints.
+//!
+//! Exit codes: 0 success, 1 failure, 2 bad input or usage.
+
+mod cli;
+mod commands;
+mod tour;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+/// 2 when the error is the user's input (a bad file, value or usage), 1 otherwise.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let bad_input = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<deepgm_core::Error>()
+            .is_some_and(deepgm_core::Error::is_bad_input)
+    });
+    if bad_input {
+        2
+    } else {
+        1
+    }
+}

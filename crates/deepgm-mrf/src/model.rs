@@ -1,0 +1,222 @@
+//! The Ising model of PRML 8.3.3: energy and the local energy difference of seed problem 4.1.
+
+use deepgm_core::{Error, Result};
+use ndarray::{Array2, ArrayView2};
+
+/// Which pixels are neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Neighbourhood {
+    /// Left, right, up, down (the seed's and Bishop's model).
+    #[default]
+    Four,
+    /// The four above plus the four diagonals.
+    Eight,
+}
+
+impl Neighbourhood {
+    /// Row and column offsets of the neighbours that come *after* a pixel in raster order;
+    /// iterating these over all pixels visits each neighbouring pair exactly once.
+    pub fn forward_offsets(self) -> &'static [(isize, isize)] {
+        match self {
+            Neighbourhood::Four => &[(0, 1), (1, 0)],
+            Neighbourhood::Eight => &[(0, 1), (1, 0), (1, 1), (1, -1)],
+        }
+    }
+
+    /// Row and column offsets of all neighbours (4 or 8).
+    pub fn offsets(self) -> &'static [(isize, isize)] {
+        match self {
+            Neighbourhood::Four => &[(0, 1), (0, -1), (1, 0), (-1, 0)],
+            Neighbourhood::Eight => &[
+                (0, 1),
+                (0, -1),
+                (1, 0),
+                (-1, 0),
+                (1, 1),
+                (-1, -1),
+                (1, -1),
+                (-1, 1),
+            ],
+        }
+    }
+}
+
+/// The Ising prior with an observation term, over x, y in {-1,+1}^N on a pixel grid:
+///
+/// `E(x, y) = h * sum_i x_i - beta * sum_{i~j} x_i x_j - eta * sum_i x_i y_i`,
+/// each neighbouring pair counted once, and `p(x | y)` proportional to `exp(-E(x, y))`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IsingModel {
+    /// Bias: a positive `h` favours -1 (black).
+    pub h: f64,
+    /// Coupling of neighbours: positive favours equal neighbours (smoothness).
+    pub beta: f64,
+    /// Coupling of each latent pixel to its observation.
+    pub eta: f64,
+    /// Which pixels are neighbours.
+    pub neighbourhood: Neighbourhood,
+}
+
+impl Default for IsingModel {
+    /// Bishop's parameters (PRML 8.3.3): h = 0, beta = 1.0, eta = 2.1, 4-neighbourhood.
+    fn default() -> Self {
+        IsingModel {
+            h: 0.0,
+            beta: 1.0,
+            eta: 2.1,
+            neighbourhood: Neighbourhood::Four,
+        }
+    }
+}
+
+impl IsingModel {
+    /// A 4-neighbourhood model with the given parameters.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the parameter when one is not finite.
+    pub fn new(h: f64, beta: f64, eta: f64) -> Result<Self> {
+        for (name, value) in [("h", h), ("beta", beta), ("eta", eta)] {
+            if !value.is_finite() {
+                return Err(Error::invalid(name, format!("{value}: expected a finite number")));
+            }
+        }
+        Ok(IsingModel {
+            h,
+            beta,
+            eta,
+            neighbourhood: Neighbourhood::Four,
+        })
+    }
+
+    /// The same model over another neighbourhood.
+    pub fn with_neighbourhood(mut self, neighbourhood: Neighbourhood) -> Self {
+        self.neighbourhood = neighbourhood;
+        self
+    }
+
+    /// The energy `E(x, y)`, summed in f64 straight from the definition.
+    ///
+    /// # Errors
+    /// As [`check_pair`].
+    pub fn energy(&self, x: ArrayView2<'_, i8>, y: ArrayView2<'_, i8>) -> Result<f64> {
+        check_pair(x, y)?;
+        let (rows, cols) = x.dim();
+        let mut bias = 0i64;
+        let mut pairs = 0i64;
+        let mut data = 0i64;
+        for r in 0..rows {
+            for c in 0..cols {
+                let xi = x[[r, c]] as i64;
+                bias += xi;
+                data += xi * y[[r, c]] as i64;
+                for &(dr, dc) in self.neighbourhood.forward_offsets() {
+                    let (nr, nc) = (r as isize + dr, c as isize + dc);
+                    if nr >= 0 && nc >= 0 && (nr as usize) < rows && (nc as usize) < cols {
+                        pairs += xi * x[[nr as usize, nc as usize]] as i64;
+                    }
+                }
+            }
+        }
+        Ok(self.h * bias as f64 - self.beta * pairs as f64 - self.eta * data as f64)
+    }
+
+    /// Seed problem 4.1: `E(x_m = +1, rest) - E(x_m = -1, rest)
+    /// = 2h - 2 beta sum_{j in N(m)} x_j - 2 eta y_m`, from the neighbours of pixel
+    /// `m = (row, col)` alone. The value of `x[m]` itself does not matter.
+    ///
+    /// # Panics
+    /// When `(row, col)` is outside the grid or `x` and `y` differ in shape.
+    pub fn delta_energy(
+        &self,
+        x: ArrayView2<'_, i8>,
+        y: ArrayView2<'_, i8>,
+        row: usize,
+        col: usize,
+    ) -> f64 {
+        assert_eq!(x.dim(), y.dim(), "x and y must have the same shape");
+        let neighbours = neighbour_sum(x, self.neighbourhood, row, col);
+        2.0 * self.h - 2.0 * self.beta * neighbours as f64 - 2.0 * self.eta * y[[row, col]] as f64
+    }
+
+    /// The number of neighbouring pairs on a `rows x cols` grid.
+    pub fn pair_count(&self, rows: usize, cols: usize) -> usize {
+        let horizontal = rows * cols.saturating_sub(1);
+        let vertical = rows.saturating_sub(1) * cols;
+        match self.neighbourhood {
+            Neighbourhood::Four => horizontal + vertical,
+            Neighbourhood::Eight => {
+                horizontal + vertical + 2 * rows.saturating_sub(1) * cols.saturating_sub(1)
+            }
+        }
+    }
+}
+
+/// Sum of the spins of the neighbours of `(row, col)` that lie inside the grid.
+pub fn neighbour_sum(x: ArrayView2<'_, i8>, nb: Neighbourhood, row: usize, col: usize) -> i32 {
+    let (rows, cols) = x.dim();
+    nb.offsets()
+        .iter()
+        .filter_map(|&(dr, dc)| {
+            let (nr, nc) = (row as isize + dr, col as isize + dc);
+            (nr >= 0 && nc >= 0 && (nr as usize) < rows && (nc as usize) < cols)
+                .then(|| x[[nr as usize, nc as usize]] as i32)
+        })
+        .sum()
+}
+
+/// Checks that `spins` is a non-empty grid of -1/+1 values.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for an empty grid or a value other than -1 or +1.
+pub fn check_spins(name: &str, spins: ArrayView2<'_, i8>) -> Result<()> {
+    if spins.is_empty() {
+        return Err(Error::invalid(name, "empty grid: expected at least 1 x 1 pixels"));
+    }
+    if let Some(((r, c), v)) = spins.indexed_iter().find(|(_, &v)| v != 1 && v != -1) {
+        return Err(Error::invalid(
+            name,
+            format!("value {v} at row {r}, column {c}: expected -1 or +1"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a labelling `x` against an observation `y`: both valid spin grids of one shape.
+///
+/// # Errors
+/// As [`check_spins`]; [`Error::InvalidArgument`] when the shapes differ.
+pub fn check_pair(x: ArrayView2<'_, i8>, y: ArrayView2<'_, i8>) -> Result<()> {
+    check_spins("x", x)?;
+    check_spins("y", y)?;
+    if x.dim() != y.dim() {
+        return Err(Error::invalid(
+            "x",
+            format!("shape {:?} differs from y's {:?}", x.dim(), y.dim()),
+        ));
+    }
+    Ok(())
+}
+
+/// Number of pixels where `a` and `b` differ (shapes must match).
+pub fn count_differences(a: ArrayView2<'_, i8>, b: ArrayView2<'_, i8>) -> usize {
+    a.iter().zip(b.iter()).filter(|(p, q)| p != q).count()
+}
+
+/// Every labelling of a `rows x cols` grid, in binary counting order (pixel 0 is bit 0;
+/// bit set means +1). For brute-force checks on tiny grids (`rows * cols <= 24`).
+///
+/// # Panics
+/// When the grid has more than 24 pixels.
+pub fn all_labellings(rows: usize, cols: usize) -> impl Iterator<Item = Array2<i8>> {
+    let n = rows * cols;
+    assert!(n <= 24, "brute force over {n} pixels is too large");
+    (0u32..1 << n).map(move |bits| {
+        Array2::from_shape_fn((rows, cols), |(r, c)| {
+            if bits >> (r * cols + c) & 1 == 1 {
+                1
+            } else {
+                -1
+            }
+        })
+    })
+}
