@@ -26,7 +26,10 @@ where
         .prefix(".deepgm-")
         .suffix(".partial")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| {
+            let message = format!("cannot create a file in {}: {e}", dir.display());
+            Error::io(path, std::io::Error::new(e.kind(), message))
+        })?;
     let mut writer = BufWriter::new(temp);
     fill(&mut writer)?;
     let temp = writer

@@ -151,7 +151,11 @@ pub fn fetch(
             Some(outcome) => outcomes.push(outcome),
             None => {
                 return Err(Error::Network {
-                    message: format!("no mirror served a valid {}: {}", file.name, failures.join("; ")),
+                    message: format!(
+                        "no mirror served a valid {}: {}",
+                        file.name,
+                        failures.join("; ")
+                    ),
                 })
             }
         }

@@ -69,7 +69,10 @@ pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<IdxArray> {
     if bytes.len() < 4 {
         return Err(Error::format(
             path,
-            format!("not an IDX file: {} bytes, too short for a header", bytes.len()),
+            format!(
+                "not an IDX file: {} bytes, too short for a header",
+                bytes.len()
+            ),
         ));
     }
     let magic = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
@@ -111,9 +114,7 @@ pub fn decode(bytes: Vec<u8>, path: &Path) -> Result<IdxArray> {
         };
         return Err(Error::format(
             path,
-            format!(
-                "{what}: dimensions {dims:?} need {expected} data bytes, file holds {actual}"
-            ),
+            format!("{what}: dimensions {dims:?} need {expected} data bytes, file holds {actual}"),
         ));
     }
     let mut data = bytes;
@@ -147,7 +148,9 @@ pub fn encode(array: &IdxArray, gzip: bool) -> Vec<u8> {
         return raw;
     }
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(&raw).expect("writing to a Vec cannot fail");
+    encoder
+        .write_all(&raw)
+        .expect("writing to a Vec cannot fail");
     encoder.finish().expect("writing to a Vec cannot fail")
 }
 
@@ -177,8 +180,13 @@ mod tests {
     fn truncated_file_is_named() {
         let mut bytes = encode(&sample(), false);
         bytes.pop();
-        let err = decode(bytes, Path::new("t10k-images")).unwrap_err().to_string();
-        assert!(err.contains("t10k-images") && err.contains("truncated"), "{err}");
+        let err = decode(bytes, Path::new("t10k-images"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("t10k-images") && err.contains("truncated"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -200,7 +208,9 @@ mod tests {
 
     #[test]
     fn huge_dimensions_do_not_allocate() {
-        let bytes = vec![0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 9];
+        let bytes = vec![
+            0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 9,
+        ];
         assert!(decode(bytes, Path::new("h")).is_err());
     }
 

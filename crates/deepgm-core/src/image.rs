@@ -75,8 +75,10 @@ pub fn decode_gray(bytes: &[u8], path: &Path) -> Result<Array2<u8>> {
         .map_err(|e| Error::format(path, format!("cannot decode image: {e}")))?;
     let gray = decoded.into_luma8();
     let (w, h) = gray.dimensions();
-    Ok(Array2::from_shape_vec((h as usize, w as usize), gray.into_raw())
-        .expect("buffer size matches dimensions"))
+    Ok(
+        Array2::from_shape_vec((h as usize, w as usize), gray.into_raw())
+            .expect("buffer size matches dimensions"),
+    )
 }
 
 /// Thresholds gray levels to spins: `pixel >= threshold` gives +1 (white), otherwise -1.
@@ -105,7 +107,9 @@ pub fn unit_to_gray(values: ArrayView2<'_, f32>) -> Array2<u8> {
 /// [`Error::InvalidArgument`] for an empty array; [`Error::Io`] naming `path` on write failure.
 pub fn write_png(path: &Path, gray: &Array2<u8>) -> Result<()> {
     let bytes = encode_png(gray)?;
-    write_atomic(path, |w| w.write_all(&bytes).map_err(|e| Error::io(path, e)))
+    write_atomic(path, |w| {
+        w.write_all(&bytes).map_err(|e| Error::io(path, e))
+    })
 }
 
 /// Encodes a grayscale array `(height, width)` as PNG bytes.
@@ -115,7 +119,10 @@ pub fn write_png(path: &Path, gray: &Array2<u8>) -> Result<()> {
 pub fn encode_png(gray: &Array2<u8>) -> Result<Vec<u8>> {
     let (h, w) = gray.dim();
     if h == 0 || w == 0 {
-        return Err(Error::invalid("image", format!("{w} x {h} pixels: nothing to write")));
+        return Err(Error::invalid(
+            "image",
+            format!("{w} x {h} pixels: nothing to write"),
+        ));
     }
     let too_big = || Error::invalid("image", format!("{w} x {h} pixels: too large for PNG"));
     let width = u32::try_from(w).map_err(|_| too_big())?;
@@ -160,7 +167,11 @@ pub fn tile_grid(
     if let Some((i, t)) = tiles.iter().enumerate().find(|(_, t)| t.dim() != (th, tw)) {
         return Err(Error::invalid(
             "tiles",
-            format!("tile {i} is {:?}, tile 0 is {:?}: all tiles must match", t.dim(), (th, tw)),
+            format!(
+                "tile {i} is {:?}, tile 0 is {:?}: all tiles must match",
+                t.dim(),
+                (th, tw)
+            ),
         ));
     }
     let cols = cols.min(tiles.len());
@@ -174,9 +185,11 @@ pub fn tile_grid(
         let left = padding + c * (tw + padding);
         let (lo, hi) = match scale {
             TileScale::Unit => (0.0, 1.0),
-            TileScale::PerTile => tile.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            }),
+            TileScale::PerTile => tile
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                }),
         };
         let span = if hi > lo { hi - lo } else { 1.0 };
         for ((y, x), &v) in tile.indexed_iter() {

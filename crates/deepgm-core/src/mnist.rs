@@ -283,7 +283,9 @@ impl DataSource {
         if dir.as_os_str() == EMBEDDED {
             return Ok(DataSource::Embedded);
         }
-        let has_split = Split::ALL.iter().any(|s| find_file(&dir, s.images_stem()).is_ok());
+        let has_split = Split::ALL
+            .iter()
+            .any(|s| find_file(&dir, s.images_stem()).is_ok());
         if !has_split {
             return Err(Error::NotFound {
                 message: format!(

@@ -38,7 +38,11 @@ fn serve(routes: HashMap<String, Reply>) -> String {
                         break;
                     }
                 }
-                let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .to_string();
                 let _ = match routes.get(&path) {
                     Some(Reply::Body(body)) => stream
                         .write_all(
@@ -67,7 +71,9 @@ fn sample_file(seed: u8) -> Vec<u8> {
         &IdxArray {
             magic: 2049,
             dims: vec![300],
-            data: (0..300).map(|i| ((i * 7 + seed as usize) % 10) as u8).collect(),
+            data: (0..300)
+                .map(|i| ((i * 7 + seed as usize) % 10) as u8)
+                .collect(),
         },
         true,
     )
@@ -94,11 +100,16 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 #[test]
 fn good_file_is_downloaded_then_skipped() {
     let good = sample_file(1);
-    let base = serve(HashMap::from([("/a.gz".to_string(), Reply::Body(good.clone()))]));
+    let base = serve(HashMap::from([(
+        "/a.gz".to_string(),
+        Reply::Body(good.clone()),
+    )]));
     let dir = tempfile::tempdir().unwrap();
     let files = [remote("a.gz", &good)];
     let outcomes = fetch(dir.path(), &[base.as_str()], &files, TIMEOUT, |_| {}).unwrap();
-    assert!(matches!(&outcomes[0], FetchOutcome::Downloaded { bytes, .. } if *bytes == good.len() as u64));
+    assert!(
+        matches!(&outcomes[0], FetchOutcome::Downloaded { bytes, .. } if *bytes == good.len() as u64)
+    );
     assert_eq!(std::fs::read(dir.path().join("a.gz")).unwrap(), good);
     let again = fetch(dir.path(), &[base.as_str()], &files, TIMEOUT, |_| {}).unwrap();
     assert!(matches!(again[0], FetchOutcome::AlreadyValid { .. }));
@@ -109,7 +120,10 @@ fn corrupt_mirror_falls_back_to_the_second() {
     let good = sample_file(2);
     let bad = sample_file(3);
     let corrupt = serve(HashMap::from([("/b.gz".to_string(), Reply::Body(bad))]));
-    let healthy = serve(HashMap::from([("/b.gz".to_string(), Reply::Body(good.clone()))]));
+    let healthy = serve(HashMap::from([(
+        "/b.gz".to_string(),
+        Reply::Body(good.clone()),
+    )]));
     let dir = tempfile::tempdir().unwrap();
     let outcomes = fetch(
         dir.path(),
@@ -135,21 +149,41 @@ fn corrupt_everywhere_is_an_error_and_leaves_nothing() {
     ]));
     let dir = tempfile::tempdir().unwrap();
     for name in ["c.gz", "d.gz"] {
-        let err = fetch(dir.path(), &[base.as_str()], &[remote(name, &good)], TIMEOUT, |_| {})
-            .unwrap_err()
-            .to_string();
+        let err = fetch(
+            dir.path(),
+            &[base.as_str()],
+            &[remote(name, &good)],
+            TIMEOUT,
+            |_| {},
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains(name), "{err}");
     }
-    assert!(dir_names(dir.path()).is_empty(), "left behind: {:?}", dir_names(dir.path()));
+    assert!(
+        dir_names(dir.path()).is_empty(),
+        "left behind: {:?}",
+        dir_names(dir.path())
+    );
 }
 
 #[test]
 fn invalid_existing_file_is_replaced() {
     let good = sample_file(5);
-    let base = serve(HashMap::from([("/e.gz".to_string(), Reply::Body(good.clone()))]));
+    let base = serve(HashMap::from([(
+        "/e.gz".to_string(),
+        Reply::Body(good.clone()),
+    )]));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("e.gz"), b"half a file").unwrap();
-    let outcomes = fetch(dir.path(), &[base.as_str()], &[remote("e.gz", &good)], TIMEOUT, |_| {}).unwrap();
+    let outcomes = fetch(
+        dir.path(),
+        &[base.as_str()],
+        &[remote("e.gz", &good)],
+        TIMEOUT,
+        |_| {},
+    )
+    .unwrap();
     assert!(matches!(outcomes[0], FetchOutcome::Downloaded { .. }));
     assert_eq!(std::fs::read(dir.path().join("e.gz")).unwrap(), good);
 }
@@ -164,7 +198,14 @@ fn server_gone_is_an_error_and_leaves_nothing() {
     let good = sample_file(6);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("sub");
-    let err = fetch(&target, &[base.as_str()], &[remote("f.gz", &good)], TIMEOUT, |_| {}).unwrap_err();
+    let err = fetch(
+        &target,
+        &[base.as_str()],
+        &[remote("f.gz", &good)],
+        TIMEOUT,
+        |_| {},
+    )
+    .unwrap_err();
     assert!(!err.is_bad_input());
     assert!(err.to_string().contains("f.gz"), "{err}");
     assert!(dir_names(&target).is_empty());

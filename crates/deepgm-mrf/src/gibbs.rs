@@ -100,7 +100,10 @@ fn sweep(
 
 fn check_temperature(name: &str, t: f64) -> Result<()> {
     if !(t.is_finite() && t > 0.0) {
-        return Err(Error::invalid(name, format!("{t}: expected a finite number > 0")));
+        return Err(Error::invalid(
+            name,
+            format!("{t}: expected a finite number > 0"),
+        ));
     }
     Ok(())
 }
@@ -229,5 +232,13 @@ pub fn anneal(
         progress.advance(1);
     }
     let (polish, converged) = icm_sweeps(model, &mut x, &yp, DEFAULT_MAX_SWEEPS);
-    finish(model, "anneal", x, y, options.sweeps + polish, converged, start)
+    finish(
+        model,
+        "anneal",
+        x,
+        y,
+        options.sweeps + polish,
+        converged,
+        start,
+    )
 }

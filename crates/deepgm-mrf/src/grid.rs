@@ -73,10 +73,8 @@ pub(crate) fn neighbour_offsets(nb: Neighbourhood, stride: usize) -> Vec<isize> 
 /// Sum of the neighbours of `i` (a padded index), for the 4- or 8-neighbourhood.
 #[inline(always)]
 pub(crate) fn neighbour_sum(data: &[i8], i: usize, stride: usize, eight: bool) -> i32 {
-    let s = data[i - 1] as i32
-        + data[i + 1] as i32
-        + data[i - stride] as i32
-        + data[i + stride] as i32;
+    let s =
+        data[i - 1] as i32 + data[i + 1] as i32 + data[i - stride] as i32 + data[i + stride] as i32;
     if eight {
         s + data[i - stride - 1] as i32
             + data[i - stride + 1] as i32

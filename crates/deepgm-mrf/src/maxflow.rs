@@ -147,7 +147,11 @@ impl GridFlow {
                     self.activate(j);
                 } else if other != tree {
                     // The trees touch: i stays at the front of the queue, it may have more paths.
-                    return Some(if tree == SOURCE { (i, j, d) } else { (j, i, d ^ 1) });
+                    return Some(if tree == SOURCE {
+                        (i, j, d)
+                    } else {
+                        (j, i, d ^ 1)
+                    });
                 } else if self.stamp[j] <= self.stamp[i] && self.dist[j] > self.dist[i] {
                     // A shorter route to the terminal for j (BK's distance heuristic).
                     self.parent[j] = (d ^ 1) as u8;

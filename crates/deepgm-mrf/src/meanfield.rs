@@ -30,7 +30,7 @@ impl Default for MeanFieldOptions {
         MeanFieldOptions {
             temperature: 1.0,
             damping: 0.5,
-            tolerance: 1e-6,
+            tolerance: 1e-4,
             max_sweeps: 1000,
         }
     }
@@ -52,10 +52,16 @@ pub fn mean_field(
     check_spins("y", y)?;
     let t = options.temperature;
     if !(t.is_finite() && t > 0.0) {
-        return Err(Error::invalid("temperature", format!("{t}: expected a finite number > 0")));
+        return Err(Error::invalid(
+            "temperature",
+            format!("{t}: expected a finite number > 0"),
+        ));
     }
     if !(options.damping > 0.0 && options.damping <= 1.0) {
-        return Err(Error::invalid("damping", format!("{}: expected (0, 1]", options.damping)));
+        return Err(Error::invalid(
+            "damping",
+            format!("{}: expected (0, 1]", options.damping),
+        ));
     }
     if !(options.tolerance.is_finite() && options.tolerance > 0.0) {
         return Err(Error::invalid(
@@ -85,13 +91,13 @@ pub fn mean_field(
             .map(|(pr, out)| {
                 let base = pr * stride;
                 let mut largest = 0.0f64;
-                for c in 1..=cols {
+                for (c, slot) in out.iter_mut().enumerate().take(cols + 1).skip(1) {
                     let i = base + c;
-                    let field = -h + beta * neighbour_sum_f64(cur, i, stride, eight)
-                        + eta * yd[i] as f64;
+                    let field =
+                        -h + beta * neighbour_sum_f64(cur, i, stride, eight) + eta * yd[i] as f64;
                     let new = (1.0 - lambda) * cur[i] + lambda * field.tanh();
                     largest = largest.max((new - cur[i]).abs());
-                    out[c] = new;
+                    *slot = new;
                 }
                 largest
             })

@@ -77,7 +77,10 @@ impl IsingModel {
     pub fn new(h: f64, beta: f64, eta: f64) -> Result<Self> {
         for (name, value) in [("h", h), ("beta", beta), ("eta", eta)] {
             if !value.is_finite() {
-                return Err(Error::invalid(name, format!("{value}: expected a finite number")));
+                return Err(Error::invalid(
+                    name,
+                    format!("{value}: expected a finite number"),
+                ));
             }
         }
         Ok(IsingModel {
@@ -170,7 +173,10 @@ pub fn neighbour_sum(x: ArrayView2<'_, i8>, nb: Neighbourhood, row: usize, col: 
 /// [`Error::InvalidArgument`] for an empty grid or a value other than -1 or +1.
 pub fn check_spins(name: &str, spins: ArrayView2<'_, i8>) -> Result<()> {
     if spins.is_empty() {
-        return Err(Error::invalid(name, "empty grid: expected at least 1 x 1 pixels"));
+        return Err(Error::invalid(
+            name,
+            "empty grid: expected at least 1 x 1 pixels",
+        ));
     }
     if let Some(((r, c), v)) = spins.indexed_iter().find(|(_, &v)| v != 1 && v != -1) {
         return Err(Error::invalid(

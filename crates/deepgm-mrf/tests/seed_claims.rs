@@ -8,7 +8,10 @@ use proptest::prelude::*;
 use rand::Rng;
 
 fn spins(rows: usize, cols: usize, bits: &[bool]) -> Array2<i8> {
-    Array2::from_shape_fn((rows, cols), |(r, c)| if bits[r * cols + c] { 1 } else { -1 })
+    Array2::from_shape_fn(
+        (rows, cols),
+        |(r, c)| if bits[r * cols + c] { 1 } else { -1 },
+    )
 }
 
 fn grid_strategy() -> impl Strategy<Value = (Array2<i8>, Array2<i8>)> {
@@ -23,11 +26,13 @@ fn grid_strategy() -> impl Strategy<Value = (Array2<i8>, Array2<i8>)> {
 
 fn model_strategy() -> impl Strategy<Value = IsingModel> {
     (-3.0f64..3.0, -3.0f64..3.0, -3.0f64..3.0, any::<bool>()).prop_map(|(h, beta, eta, eight)| {
-        IsingModel::new(h, beta, eta).unwrap().with_neighbourhood(if eight {
-            Neighbourhood::Eight
-        } else {
-            Neighbourhood::Four
-        })
+        IsingModel::new(h, beta, eta)
+            .unwrap()
+            .with_neighbourhood(if eight {
+                Neighbourhood::Eight
+            } else {
+                Neighbourhood::Four
+            })
     })
 }
 
@@ -95,18 +100,29 @@ fn graph_cut_exhaustive_3x3_and_4x4() {
         let labellings: Vec<Array2<i8>> = all_labellings(rows, cols).collect();
         assert_eq!(labellings.len(), 1 << (rows * cols));
         for trial in 0..12 {
-            let y = Array2::from_shape_fn((rows, cols), |_| if rng.random::<bool>() { 1 } else { -1 });
+            let y =
+                Array2::from_shape_fn((rows, cols), |_| if rng.random::<bool>() { 1 } else { -1 });
             let h = rng.random_range(-2.0..2.0);
             let beta = rng.random_range(0.0..2.0);
             let eta = rng.random_range(-0.5..3.0);
-            let nb = if trial % 3 == 2 { Neighbourhood::Eight } else { Neighbourhood::Four };
-            let model = IsingModel::new(h, beta, eta).unwrap().with_neighbourhood(nb);
+            let nb = if trial % 3 == 2 {
+                Neighbourhood::Eight
+            } else {
+                Neighbourhood::Four
+            };
+            let model = IsingModel::new(h, beta, eta)
+                .unwrap()
+                .with_neighbourhood(nb);
             let cut = graph_cut(&model, y.view()).unwrap();
             let brute = labellings
                 .iter()
                 .map(|x| model.energy(x.view(), y.view()).unwrap())
                 .fold(f64::INFINITY, f64::min);
-            assert!((cut.report.energy - brute).abs() < 1e-9, "{rows}x{cols} trial {trial}: cut {} brute {brute}", cut.report.energy);
+            assert!(
+                (cut.report.energy - brute).abs() < 1e-9,
+                "{rows}x{cols} trial {trial}: cut {} brute {brute}",
+                cut.report.energy
+            );
         }
     }
 }
@@ -117,7 +133,11 @@ fn noisy_picture(size: usize, seed: u64) -> (Array2<i8>, Array2<i8>) {
         let (fr, fc) = (r as f64 / size as f64 - 0.4, c as f64 / size as f64 - 0.4);
         let disc = fr * fr + fc * fc < 0.07;
         let bar = (r * 10 / size) == 7 && c > size / 5;
-        if disc || bar { 1 } else { -1 }
+        if disc || bar {
+            1
+        } else {
+            -1
+        }
     });
     let noisy = flip_noise(clean.view(), 0.1, &mut seeded(seed)).unwrap();
     (clean, noisy)
@@ -126,7 +146,12 @@ fn noisy_picture(size: usize, seed: u64) -> (Array2<i8>, Array2<i8>) {
 #[test]
 fn graph_cut_beats_every_other_method_on_a_larger_image() {
     let (clean, y) = noisy_picture(96, 3);
-    for model in [IsingModel::default(), IsingModel::new(0.3, 0.7, 1.5).unwrap().with_neighbourhood(Neighbourhood::Eight)] {
+    for model in [
+        IsingModel::default(),
+        IsingModel::new(0.3, 0.7, 1.5)
+            .unwrap()
+            .with_neighbourhood(Neighbourhood::Eight),
+    ] {
         let cut = graph_cut(&model, y.view()).unwrap();
         let others = [
             icm(&model, y.view(), None, 1000).unwrap(),
@@ -136,8 +161,13 @@ fn graph_cut_beats_every_other_method_on_a_larger_image() {
             gibbs(&model, y.view(), &GibbsOptions::default(), &NoProgress).unwrap(),
         ];
         for other in &others {
-            assert!(cut.report.energy <= other.report.energy + 1e-9,
-                "{}: {} < graph cut {}", other.report.method, other.report.energy, cut.report.energy);
+            assert!(
+                cut.report.energy <= other.report.energy + 1e-9,
+                "{}: {} < graph cut {}",
+                other.report.method,
+                other.report.energy,
+                cut.report.energy
+            );
         }
         // Denoising helps: fewer wrong pixels than the 10% noise.
         let wrong = count_differences(cut.labels.view(), clean.view()) as f64 / clean.len() as f64;
@@ -158,7 +188,17 @@ fn with_beta_and_h_zero_every_method_returns_y() {
             icm_checkerboard(&model, y.view(), None, 1000).unwrap(),
             anneal(&model, y.view(), &AnnealOptions::default(), &NoProgress).unwrap(),
             mean_field(&model, y.view(), &MeanFieldOptions::default()).unwrap(),
-            gibbs(&model, y.view(), &GibbsOptions { sweeps: 400, burn_in: 20, ..Default::default() }, &NoProgress).unwrap(),
+            gibbs(
+                &model,
+                y.view(),
+                &GibbsOptions {
+                    sweeps: 400,
+                    burn_in: 20,
+                    ..Default::default()
+                },
+                &NoProgress,
+            )
+            .unwrap(),
         ];
         let min = -eta * y.len() as f64;
         for r in &results {
@@ -174,7 +214,9 @@ fn with_beta_and_h_zero_every_method_returns_y() {
 fn icm_reaches_a_fixed_point_without_raising_the_energy() {
     let (_, y) = noisy_picture(48, 8);
     for nb in [Neighbourhood::Four, Neighbourhood::Eight] {
-        let model = IsingModel::new(0.1, 0.9, 1.3).unwrap().with_neighbourhood(nb);
+        let model = IsingModel::new(0.1, 0.9, 1.3)
+            .unwrap()
+            .with_neighbourhood(nb);
         for checkerboard in [false, true] {
             let run = |sweeps| {
                 if checkerboard {
@@ -194,7 +236,10 @@ fn icm_reaches_a_fixed_point_without_raising_the_energy() {
             let x = &done.labels;
             for ((r, c), &v) in x.indexed_iter() {
                 let delta = model.delta_energy(x.view(), y.view(), r, c);
-                assert!(if v > 0 { delta <= 0.0 } else { delta >= 0.0 }, "pixel ({r},{c}) can improve");
+                assert!(
+                    if v > 0 { delta <= 0.0 } else { delta >= 0.0 },
+                    "pixel ({r},{c}) can improve"
+                );
             }
         }
     }
@@ -211,11 +256,23 @@ fn gibbs_marginals_match_enumeration() {
     for x in all_labellings(3, 3) {
         let w = (-model.energy(x.view(), y.view()).unwrap() / t).exp();
         z += w;
-        ones.zip_mut_with(&x, |o, &v| if v > 0 { *o += w });
+        ones.zip_mut_with(&x, |o, &v| {
+            if v > 0 {
+                *o += w
+            }
+        });
     }
     let exact = ones / z;
-    let options = GibbsOptions { temperature: t, sweeps: 60_000, burn_in: 100, seed: 9 };
-    let sampled = gibbs(&model, y.view(), &options, &NoProgress).unwrap().marginals.unwrap();
+    let options = GibbsOptions {
+        temperature: t,
+        sweeps: 60_000,
+        burn_in: 100,
+        seed: 9,
+    };
+    let sampled = gibbs(&model, y.view(), &options, &NoProgress)
+        .unwrap()
+        .marginals
+        .unwrap();
     for (e, s) in exact.iter().zip(sampled.iter()) {
         assert!((e - s).abs() < 0.015, "exact {e} sampled {s}");
     }
@@ -225,19 +282,33 @@ fn gibbs_marginals_match_enumeration() {
 fn mean_field_converges_to_its_fixed_point() {
     let (_, y) = noisy_picture(32, 2);
     let model = IsingModel::new(0.1, 0.6, 1.0).unwrap();
-    let options = MeanFieldOptions { temperature: 1.5, ..Default::default() };
+    let options = MeanFieldOptions {
+        temperature: 1.5,
+        tolerance: 1e-8,
+        ..Default::default()
+    };
     let result = mean_field(&model, y.view(), &options).unwrap();
     assert!(result.report.converged);
     let m = result.marginals.unwrap().mapv(|p| 2.0 * p - 1.0);
     let (rows, cols) = m.dim();
     for r in 0..rows {
         for c in 0..cols {
-            let s: f64 = model.neighbourhood.offsets().iter().filter_map(|&(dr, dc)| {
-                let (nr, nc) = (r as isize + dr, c as isize + dc);
-                (nr >= 0 && nc >= 0 && (nr as usize) < rows && (nc as usize) < cols).then(|| m[[nr as usize, nc as usize]])
-            }).sum();
+            let s: f64 = model
+                .neighbourhood
+                .offsets()
+                .iter()
+                .filter_map(|&(dr, dc)| {
+                    let (nr, nc) = (r as isize + dr, c as isize + dc);
+                    (nr >= 0 && nc >= 0 && (nr as usize) < rows && (nc as usize) < cols)
+                        .then(|| m[[nr as usize, nc as usize]])
+                })
+                .sum();
             let target = ((-model.h + model.beta * s + model.eta * y[[r, c]] as f64) / 1.5).tanh();
-            assert!((m[[r, c]] - target).abs() < 1e-4, "({r},{c}): {} vs {target}", m[[r, c]]);
+            assert!(
+                (m[[r, c]] - target).abs() < 1e-4,
+                "({r},{c}): {} vs {target}",
+                m[[r, c]]
+            );
         }
     }
 }
@@ -246,11 +317,47 @@ fn mean_field_converges_to_its_fixed_point() {
 fn same_seed_same_output() {
     let (_, y) = noisy_picture(24, 1);
     let model = IsingModel::default();
-    let a = anneal(&model, y.view(), &AnnealOptions { seed: 4, ..Default::default() }, &NoProgress).unwrap();
-    let b = anneal(&model, y.view(), &AnnealOptions { seed: 4, ..Default::default() }, &NoProgress).unwrap();
+    let a = anneal(
+        &model,
+        y.view(),
+        &AnnealOptions {
+            seed: 4,
+            ..Default::default()
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    let b = anneal(
+        &model,
+        y.view(),
+        &AnnealOptions {
+            seed: 4,
+            ..Default::default()
+        },
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(a.labels, b.labels);
-    let g1 = gibbs(&model, y.view(), &GibbsOptions { seed: 4, ..Default::default() }, &NoProgress).unwrap();
-    let g2 = gibbs(&model, y.view(), &GibbsOptions { seed: 4, ..Default::default() }, &NoProgress).unwrap();
+    let g1 = gibbs(
+        &model,
+        y.view(),
+        &GibbsOptions {
+            seed: 4,
+            ..Default::default()
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    let g2 = gibbs(
+        &model,
+        y.view(),
+        &GibbsOptions {
+            seed: 4,
+            ..Default::default()
+        },
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(g1.marginals, g2.marginals);
 }
 
@@ -258,7 +365,10 @@ fn same_seed_same_output() {
 fn bad_inputs_are_errors() {
     let y = Array2::from_elem((2, 2), 1i8);
     let neg = IsingModel::new(0.0, -1.0, 1.0).unwrap();
-    assert!(graph_cut(&neg, y.view()).unwrap_err().to_string().contains("beta"));
+    assert!(graph_cut(&neg, y.view())
+        .unwrap_err()
+        .to_string()
+        .contains("beta"));
     assert!(IsingModel::new(f64::NAN, 1.0, 1.0).is_err());
     assert!(IsingModel::new(0.0, f64::INFINITY, 1.0).is_err());
     let empty = Array2::<i8>::zeros((0, 3));
@@ -266,7 +376,16 @@ fn bad_inputs_are_errors() {
     let zeros = Array2::<i8>::zeros((2, 2));
     assert!(graph_cut(&IsingModel::default(), zeros.view()).is_err());
     assert!(flip_noise(y.view(), 1.5, &mut seeded(0)).is_err());
-    assert!(gibbs(&IsingModel::default(), y.view(), &GibbsOptions { temperature: 0.0, ..Default::default() }, &NoProgress).is_err());
+    assert!(gibbs(
+        &IsingModel::default(),
+        y.view(),
+        &GibbsOptions {
+            temperature: 0.0,
+            ..Default::default()
+        },
+        &NoProgress
+    )
+    .is_err());
 }
 
 #[test]

@@ -9,8 +9,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// image denoising.
 #[derive(Debug, Parser)]
 #[command(name = "deepgm", version, propagate_version = true)]
-#[command(after_help = "Start with `deepgm tour`: it checks every claim and writes a report.\n\
-Exit codes: 0 success, 1 failure, 2 bad input or usage.")]
+#[command(
+    after_help = "Start with `deepgm tour`: it checks every claim and writes a report.\n\
+Exit codes: 0 success, 1 failure, 2 bad input or usage."
+)]
 pub struct Cli {
     /// Print exactly one JSON object on stdout instead of text.
     #[arg(long, global = true)]
@@ -27,7 +29,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every part on the built-in data, check each claim of the source derivations, write a report.
-    #[command(after_help = "Example:\n  deepgm tour -o tour-report && xdg-open tour-report/index.html")]
+    #[command(
+        after_help = "Example:\n  deepgm tour -o tour-report && xdg-open tour-report/index.html"
+    )]
     Tour(TourArgs),
     /// Inspect and download datasets (MNIST).
     #[command(subcommand)]
@@ -52,7 +56,9 @@ pub struct TourArgs {
 #[derive(Debug, Subcommand)]
 pub enum DataCommand {
     /// Validate the MNIST files in a directory; print the counts and label histogram of each split.
-    #[command(after_help = "Examples:\n  deepgm data check data/mnist\n  deepgm data check embedded --json")]
+    #[command(
+        after_help = "Examples:\n  deepgm data check data/mnist\n  deepgm data check embedded --json"
+    )]
     Check {
         /// Directory holding the IDX files (.gz or raw), or `embedded`. Default: $DEEPGM_DATA,
         /// else ./data/mnist.
@@ -82,14 +88,18 @@ pub enum Dataset {
 #[derive(Debug, Subcommand)]
 pub enum MrfCommand {
     /// Flip each pixel of a black-and-white image with probability q.
-    #[command(after_help = "Example:\n  deepgm mrf noise clean.png -o noisy.png --flip 0.1 --seed 0")]
+    #[command(
+        after_help = "Example:\n  deepgm mrf noise clean.png -o noisy.png --flip 0.1 --seed 0"
+    )]
     Noise(NoiseArgs),
     /// Denoise a black-and-white image under the Ising model.
-    #[command(after_help = "The energy is E(x,y) = h*sum x_i - beta*sum_{i~j} x_i x_j - eta*sum x_i y_i over\n\
+    #[command(
+        after_help = "The energy is E(x,y) = h*sum x_i - beta*sum_{i~j} x_i x_j - eta*sum x_i y_i over\n\
 x, y in {-1,+1} (gray >= threshold is +1, white). graphcut finds the exact minimum (beta >= 0).\n\n\
 Examples:\n  deepgm mrf denoise noisy.png -o clean.png\n  \
 deepgm mrf denoise noisy.png -o icm.png --method icm --clean original.png --json\n  \
-deepgm mrf denoise noisy.png -o mf.png --method meanfield --marginals mf-probs.png")]
+deepgm mrf denoise noisy.png -o mf.png --method meanfield --marginals mf-probs.png"
+    )]
     Denoise(DenoiseArgs),
 }
 
@@ -102,7 +112,7 @@ pub struct NoiseArgs {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Probability of flipping each pixel, in [0, 1].
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub flip: f64,
     /// Random seed (same seed, same noise).
     #[arg(long, default_value_t = 0)]
@@ -156,7 +166,7 @@ pub struct DenoiseArgs {
     #[arg(long)]
     pub sweeps: Option<usize>,
     /// Temperature T for Gibbs sampling and mean field; starting temperature for annealing.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub temperature: Option<f64>,
     /// Final temperature of the annealing schedule.
     #[arg(long, default_value_t = 0.05)]

@@ -65,7 +65,11 @@ fn check(dir: Option<&Path>, ui: Ui) -> anyhow::Result<()> {
             s["cols"],
             s["label_histogram"]
                 .as_array()
-                .map(|a| a.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" "))
+                .map(|a| a
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "))
                 .unwrap_or_default()
         ));
     }
@@ -73,14 +77,18 @@ fn check(dir: Option<&Path>, ui: Ui) -> anyhow::Result<()> {
 }
 
 fn split_present(dir: &Path, split: Split) -> bool {
-    [split.images_stem(), split.labels_stem()].iter().any(|stem| {
-        dir.join(stem).is_file() || dir.join(format!("{stem}.gz")).is_file()
-    })
+    [split.images_stem(), split.labels_stem()]
+        .iter()
+        .any(|stem| dir.join(stem).is_file() || dir.join(format!("{stem}.gz")).is_file())
 }
 
 fn fetch_mnist(dir: Option<PathBuf>, timeout: Duration, ui: Ui) -> anyhow::Result<()> {
     let dir = dir
-        .or_else(|| std::env::var_os(DATA_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os(DATA_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
     let outcomes = fetch(&dir, &MNIST_MIRRORS, &mnist_files(), timeout, |name| {
         ui.note(format!("downloading {name}"))

@@ -1,0 +1,381 @@
+//! The `deepgm` program end to end: exit codes, messages, JSON output, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use deepgm_core::idx::{encode, IdxArray};
+use deepgm_core::image::write_png;
+use deepgm_core::mnist::Mnist;
+use ndarray::Array2;
+
+fn deepgm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_deepgm"))
+        .args(args)
+        .env_remove("DEEPGM_DATA")
+        .output()
+        .expect("the deepgm binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON object ({e}): {}", stdout(o)))
+}
+
+/// Writes the embedded digits as a gzipped test split into `dir`.
+fn write_test_split(dir: &Path) {
+    let m = Mnist::embedded();
+    let images = IdxArray {
+        magic: 2051,
+        dims: vec![m.len(), 28, 28],
+        data: m.images.iter().copied().collect(),
+    };
+    let labels = IdxArray {
+        magic: 2049,
+        dims: vec![m.len()],
+        data: m.labels.clone(),
+    };
+    std::fs::write(dir.join("t10k-images-idx3-ubyte.gz"), encode(&images, true)).unwrap();
+    std::fs::write(dir.join("t10k-labels-idx1-ubyte"), encode(&labels, false)).unwrap();
+}
+
+#[test]
+fn data_check_reports_counts_and_histogram() {
+    let dir = tempfile::tempdir().unwrap();
+    write_test_split(dir.path());
+    let out = deepgm(&["data", "check", dir.path().to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["splits"].as_array().unwrap().len(), 1);
+    assert_eq!(v["splits"][0]["split"], "test");
+    assert_eq!(v["splits"][0]["count"], 2000);
+    let hist: Vec<u64> = v["splits"][0]["label_histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        hist,
+        Mnist::embedded()
+            .label_histogram()
+            .map(|c| c as u64)
+            .to_vec()
+    );
+    let text = deepgm(&["data", "check", dir.path().to_str().unwrap()]);
+    assert!(
+        stdout(&text).contains("2000 images of 28x28"),
+        "{}",
+        stdout(&text)
+    );
+}
+
+/// The real MNIST in ../shared/data, when present: 60,000 + 10,000 with the published counts.
+#[test]
+fn data_check_on_full_mnist() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/mnist");
+    if !dir.join("train-images-idx3-ubyte.gz").exists() {
+        eprintln!("skipped: {} not present", dir.display());
+        return;
+    }
+    let out = deepgm(&["data", "check", dir.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["splits"][0]["count"], 60000);
+    assert_eq!(v["splits"][1]["count"], 10000);
+    assert_eq!(
+        v["splits"][0]["label_histogram"],
+        serde_json::json!([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
+    );
+}
+
+#[test]
+fn data_check_bad_files_exit_2_naming_the_file() {
+    // Truncated image file.
+    let dir = tempfile::tempdir().unwrap();
+    write_test_split(dir.path());
+    let path = dir.path().join("t10k-images-idx3-ubyte.gz");
+    let m = Mnist::embedded();
+    let mut raw = encode(
+        &IdxArray {
+            magic: 2051,
+            dims: vec![m.len(), 28, 28],
+            data: m.images.iter().copied().collect(),
+        },
+        false,
+    );
+    raw.truncate(raw.len() - 784);
+    std::fs::write(&path, &raw).unwrap();
+    let out = deepgm(&["data", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("t10k-images-idx3-ubyte.gz") && err.contains("truncated"),
+        "{err}"
+    );
+
+    // Wrong magic number in the label file.
+    let dir = tempfile::tempdir().unwrap();
+    write_test_split(dir.path());
+    let labels = dir.path().join("t10k-labels-idx1-ubyte");
+    let mut bytes = std::fs::read(&labels).unwrap();
+    bytes[2] = 0x0D; // IDX float data: not an MNIST label file
+    std::fs::write(&labels, &bytes).unwrap();
+    let out = deepgm(&["data", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("t10k-labels-idx1-ubyte") && err.contains("magic"),
+        "{err}"
+    );
+
+    // Empty directory.
+    let dir = tempfile::tempdir().unwrap();
+    let out = deepgm(&["data", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("deepgm data fetch mnist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn write_picture(path: &Path) -> Array2<i8> {
+    let spins = Array2::from_shape_fn(
+        (40, 50),
+        |(r, c)| if (r / 10 + c / 10) % 2 == 0 { 1i8 } else { -1 },
+    );
+    write_png(path, &spins.mapv(|s| if s > 0 { 255u8 } else { 0 })).unwrap();
+    spins
+}
+
+#[test]
+fn noise_then_denoise_with_json_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.png");
+    let noisy = dir.path().join("noisy.png");
+    write_picture(&clean);
+    let out = deepgm(&[
+        "mrf",
+        "noise",
+        clean.to_str().unwrap(),
+        "-o",
+        noisy.to_str().unwrap(),
+        "--flip",
+        "0.1",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = std::fs::read(&noisy).unwrap();
+    let again = dir.path().join("noisy2.png");
+    deepgm(&[
+        "mrf",
+        "noise",
+        clean.to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+        "--flip",
+        "0.1",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(
+        first,
+        std::fs::read(&again).unwrap(),
+        "same seed, same noise"
+    );
+
+    for method in [
+        "icm",
+        "icm-checkerboard",
+        "gibbs",
+        "anneal",
+        "meanfield",
+        "graphcut",
+    ] {
+        let output = dir.path().join(format!("{method}.png"));
+        let out = deepgm(&[
+            "mrf",
+            "denoise",
+            noisy.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--method",
+            method,
+            "--clean",
+            clean.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(out.status.success(), "{method}: {}", stderr(&out));
+        let v = json(&out);
+        assert_eq!(v["method"], method);
+        for key in [
+            "energy",
+            "changed",
+            "error_rate",
+            "sweeps",
+            "seconds",
+            "width",
+            "height",
+        ] {
+            assert!(!v[key].is_null(), "{method}: no {key}");
+        }
+        assert_eq!(v["width"], 50);
+        assert_eq!(v["height"], 40);
+        assert!(
+            v["error_rate"].as_f64().unwrap() < v["input_error_rate"].as_f64().unwrap(),
+            "{method}: {v}"
+        );
+        assert!(output.exists());
+    }
+}
+
+#[test]
+fn bad_mrf_input_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.png");
+    write_picture(&clean);
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not an image").unwrap();
+    // A PNG whose header says 0 x 0 pixels.
+    let zero = dir.path().join("zero.png");
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let ihdr: Vec<u8> = [&b"IHDR"[..], &[0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0]].concat();
+    let mut crc = flate2::Crc::new();
+    crc.update(&ihdr);
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc.sum().to_be_bytes());
+    std::fs::write(&zero, &png).unwrap();
+    let out_png = dir.path().join("out.png");
+    let o = out_png.to_str().unwrap();
+    let c = clean.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["mrf", "denoise", "/no/such/file.png", "-o", o],
+            "file.png",
+        ),
+        (
+            vec!["mrf", "denoise", text.to_str().unwrap(), "-o", o],
+            "notes.txt",
+        ),
+        (
+            vec!["mrf", "denoise", zero.to_str().unwrap(), "-o", o],
+            "zero.png",
+        ),
+        (vec!["mrf", "noise", c, "-o", o, "--flip", "1.5"], "--flip"),
+        (vec!["mrf", "noise", c, "-o", o, "--flip", "-0.1"], "--flip"),
+        (
+            vec!["mrf", "denoise", c, "-o", o, "--beta", "nan"],
+            "--beta",
+        ),
+        (vec!["mrf", "denoise", c, "-o", o, "--eta", "inf"], "--eta"),
+        (
+            vec!["mrf", "denoise", c, "-o", o, "--method", "magic"],
+            "magic",
+        ),
+        (vec!["mrf", "denoise", c, "-o", o, "--beta", "-1"], "beta"),
+        (
+            vec![
+                "mrf",
+                "denoise",
+                c,
+                "-o",
+                o,
+                "--method",
+                "gibbs",
+                "--temperature",
+                "0",
+            ],
+            "--temperature",
+        ),
+        (
+            vec![
+                "mrf",
+                "denoise",
+                c,
+                "-o",
+                o,
+                "--clean",
+                text.to_str().unwrap(),
+            ],
+            "notes.txt",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = deepgm(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+    assert!(!out_png.exists(), "no output after a failure");
+}
+
+#[test]
+fn output_into_a_missing_directory_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.png");
+    write_picture(&clean);
+    let target = dir.path().join("missing-dir").join("x.png");
+    let out = deepgm(&[
+        "mrf",
+        "denoise",
+        clean.to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("x.png"), "{}", stderr(&out));
+    assert!(!target.exists());
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for args in [
+        vec!["tour", "--help"],
+        vec!["data", "check", "--help"],
+        vec!["data", "fetch", "--help"],
+        vec!["mrf", "noise", "--help"],
+        vec!["mrf", "denoise", "--help"],
+    ] {
+        let out = deepgm(&args);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Example"), "{args:?}");
+    }
+    assert_eq!(deepgm(&["no-such-command"]).status.code(), Some(2));
+}
+
+#[test]
+fn tour_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = deepgm(&[
+        "tour",
+        "-o",
+        dir.path().to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["failures"], 0);
+    assert!(v["checks"].as_u64().unwrap() >= 10);
+    for file in [
+        "index.html",
+        "report.md",
+        "data-digits.png",
+        "mrf-denoising.png",
+    ] {
+        assert!(dir.path().join(file).exists(), "{file}");
+    }
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("Seed problem 4") && md.contains("Data"));
+}
