@@ -4,7 +4,8 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use ::image::{GrayImage, ImageFormat, ImageReader};
+use ::image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use ::image::{ExtendedColorType, ImageEncoder, ImageFormat, ImageReader};
 use ndarray::{Array2, ArrayView2};
 
 use crate::atomic::write_atomic;
@@ -127,12 +128,15 @@ pub fn encode_png(gray: &Array2<u8>) -> Result<Vec<u8>> {
     let too_big = || Error::invalid("image", format!("{w} x {h} pixels: too large for PNG"));
     let width = u32::try_from(w).map_err(|_| too_big())?;
     let height = u32::try_from(h).map_err(|_| too_big())?;
-    let raw: Vec<u8> = gray.iter().copied().collect();
-    let img = GrayImage::from_raw(width, height, raw).expect("buffer size matches dimensions");
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, ImageFormat::Png)
+    let standard = gray.as_standard_layout();
+    let raw = standard.as_slice().expect("standard layout");
+    let mut out = Vec::new();
+    // Fast deflate: the pictures deepgm writes (binary images, grids) compress well anyway, and
+    // large outputs (megapixel denoising results) would otherwise spend most of their time here.
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(raw, width, height, ExtendedColorType::L8)
         .map_err(|e| Error::invalid("image", format!("PNG encoding failed: {e}")))?;
-    Ok(out.into_inner())
+    Ok(out)
 }
 
 /// How [`tile_grid`] maps each tile's values to gray levels.

@@ -22,8 +22,10 @@ impl<T: Copy + Default> PaddedGrid<T> {
         let mut data = vec![T::default(); (rows + 2) * stride];
         for (r, row) in values.outer_iter().enumerate() {
             let start = (r + 1) * stride + 1;
-            for (slot, &v) in data[start..start + cols].iter_mut().zip(row.iter()) {
-                *slot = v;
+            let target = &mut data[start..start + cols];
+            match row.as_slice() {
+                Some(source) => target.copy_from_slice(source),
+                None => target.iter_mut().zip(row.iter()).for_each(|(t, &v)| *t = v),
             }
         }
         PaddedGrid {
@@ -58,7 +60,12 @@ impl<T: Copy + Default> PaddedGrid<T> {
 
     /// The interior as an array.
     pub fn to_array(&self) -> Array2<T> {
-        Array2::from_shape_fn((self.rows, self.cols), |(r, c)| self.data[self.index(r, c)])
+        let mut out = Vec::with_capacity(self.rows * self.cols);
+        for r in 0..self.rows {
+            let start = self.index(r, 0);
+            out.extend_from_slice(&self.data[start..start + self.cols]);
+        }
+        Array2::from_shape_vec((self.rows, self.cols), out).expect("rows * cols values")
     }
 }
 

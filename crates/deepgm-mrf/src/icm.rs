@@ -7,8 +7,10 @@ use deepgm_core::Result;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use crate::grid::{neighbour_sum, PaddedGrid};
-use crate::model::{check_pair, check_spins, count_differences, IsingModel, Neighbourhood};
+use crate::grid::{neighbour_offsets, neighbour_sum, PaddedGrid};
+use crate::model::{
+    check_pair, check_spins, count_differences, count_differences_in, IsingModel, Neighbourhood,
+};
 use crate::report::{Denoised, Report};
 
 /// The local decision of ICM, as a lookup table over the neighbour sum and the observation.
@@ -52,20 +54,149 @@ impl Decision {
     }
 }
 
+/// The ICM decision as two thresholds on the (sign-adjusted) neighbour sum, so that a whole row
+/// can be decided with branch-free byte arithmetic (SIMD-friendly).
+///
+/// For `beta >= 0` the field `beta * s + eta * y - h` is non-decreasing in `s` (also in floating
+/// point, since rounding is monotone), so the values of `s` that give +1 form an upper set and
+/// those that give -1 a lower set; for `beta < 0` the same holds for `-s`. The thresholds are read
+/// off [`Decision`]'s table, so both forms decide identically (tested).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Thresholds {
+    sign: i8,
+    /// Smallest sign-adjusted sum giving +1, per observation (-1, +1); 127 when none does.
+    up: [i8; 2],
+    /// Largest sign-adjusted sum giving -1, per observation; -128 when none does.
+    down: [i8; 2],
+}
+
+impl Thresholds {
+    pub fn new(model: &IsingModel) -> Self {
+        let decision = Decision::new(model);
+        let sign: i8 = if model.beta < 0.0 { -1 } else { 1 };
+        let mut up = [i8::MAX; 2];
+        let mut down = [i8::MIN; 2];
+        for yi in 0..2 {
+            let y = if yi == 1 { 1 } else { -1 };
+            for adjusted in -8i8..=8 {
+                match decision.decide(i32::from(adjusted * sign), y, 0) {
+                    1 => up[yi] = up[yi].min(adjusted),
+                    -1 => down[yi] = down[yi].max(adjusted),
+                    _ => {}
+                }
+            }
+        }
+        Thresholds { sign, up, down }
+    }
+
+    /// The new value of a pixel with neighbour sum `s`, observation `y`, current value `old`.
+    #[inline(always)]
+    pub fn decide(&self, s: i8, y: i8, old: i8) -> i8 {
+        let adjusted = s.wrapping_mul(self.sign);
+        let positive = y > 0;
+        let up = if positive { self.up[1] } else { self.up[0] };
+        let down = if positive { self.down[1] } else { self.down[0] };
+        if adjusted >= up {
+            1
+        } else if adjusted <= down {
+            -1
+        } else {
+            old
+        }
+    }
+}
+
+/// One colour class of one row of checkerboard ICM: writes the row's new values into `out`
+/// (the row's interior, `cols` long) from the current grid `cur`, deciding the pixels where
+/// `mask` is non-zero and copying the others; returns how many changed. `centre` is the padded
+/// index of the row's first interior pixel.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn decide_row(
+    out: &mut [i8],
+    cur: &[i8],
+    y: &[i8],
+    mask: &[i8],
+    centre: usize,
+    stride: usize,
+    eight: bool,
+    th: &Thresholds,
+) -> usize {
+    let n = out.len();
+    let old = &cur[centre..centre + n];
+    let left = &cur[centre - 1..centre - 1 + n];
+    let right = &cur[centre + 1..centre + 1 + n];
+    let up = &cur[centre - stride..centre - stride + n];
+    let down = &cur[centre + stride..centre + stride + n];
+    let y = &y[centre..centre + n];
+    let mask = &mask[..n];
+    let Thresholds {
+        sign,
+        up: up_at,
+        down: down_at,
+    } = *th;
+    // Branch-free on purpose: the whole row compiles to byte-wide SIMD selects.
+    let decide = |s: i8, y: i8, old: i8, m: i8| -> i8 {
+        let adjusted = s.wrapping_mul(sign);
+        let positive = y > 0;
+        let up_at = if positive { up_at[1] } else { up_at[0] };
+        let down_at = if positive { down_at[1] } else { down_at[0] };
+        let decided = if adjusted >= up_at {
+            1
+        } else if adjusted <= down_at {
+            -1
+        } else {
+            old
+        };
+        if m != 0 {
+            decided
+        } else {
+            old
+        }
+    };
+    if eight {
+        let ul = &cur[centre - stride - 1..centre - stride - 1 + n];
+        let ur = &cur[centre - stride + 1..centre - stride + 1 + n];
+        let dl = &cur[centre + stride - 1..centre + stride - 1 + n];
+        let dr = &cur[centre + stride + 1..centre + stride + 1 + n];
+        for c in 0..n {
+            let s = left[c] + right[c] + up[c] + down[c] + ul[c] + ur[c] + dl[c] + dr[c];
+            out[c] = decide(s, y[c], old[c], mask[c]);
+        }
+    } else {
+        for (((((((o, &l), &r), &u), &d), &yc), &m), &was) in out
+            .iter_mut()
+            .zip(left)
+            .zip(right)
+            .zip(up)
+            .zip(down)
+            .zip(y)
+            .zip(mask)
+            .zip(old)
+        {
+            *o = decide(l + r + u + d, yc, was, m);
+        }
+    }
+    count_differences_in(out, old)
+}
+
 /// Default cap on ICM sweeps (ICM on a 2048 x 2048 noisy image stops after about 5-10).
 pub const DEFAULT_MAX_SWEEPS: usize = 1000;
 
-fn start_from(y: ArrayView2<'_, i8>, init: Option<ArrayView2<'_, i8>>) -> Result<PaddedGrid<i8>> {
-    match init {
+fn start_from(
+    y: ArrayView2<'_, i8>,
+    init: Option<ArrayView2<'_, i8>>,
+) -> Result<(PaddedGrid<i8>, PaddedGrid<i8>)> {
+    check_spins("y", y)?;
+    let yp = PaddedGrid::from_view(y);
+    let x = match init {
         Some(x) => {
             check_pair(x, y)?;
-            Ok(PaddedGrid::from_view(x))
+            PaddedGrid::from_view(x)
         }
-        None => {
-            check_spins("y", y)?;
-            Ok(PaddedGrid::from_view(y))
-        }
-    }
+        None => yp.clone(),
+    };
+    Ok((x, yp))
 }
 
 /// Raster-order ICM from `init` (default: `y`) until a sweep changes nothing or `max_sweeps`
@@ -81,30 +212,57 @@ pub fn icm(
     max_sweeps: usize,
 ) -> Result<Denoised> {
     let start = Instant::now();
-    let mut x = start_from(y, init)?;
-    let (sweeps, converged) = icm_sweeps(model, &mut x, &PaddedGrid::from_view(y), max_sweeps);
+    let (mut x, yp) = start_from(y, init)?;
+    let (sweeps, converged) = icm_sweeps(model, &mut x, &yp, max_sweeps);
     finish(model, "icm", x, y, sweeps, converged, start)
 }
 
 /// Raster ICM sweeps on padded grids, in place; returns (sweeps run, reached a fixed point).
+///
+/// Exactly the result of full raster sweeps, computed faster: a pixel is re-evaluated only when
+/// a neighbour changed since its last evaluation ("dirty"). A clean pixel would keep its value
+/// (it took the better value for these very neighbours, and ties keep the current value), so
+/// skipping it changes nothing, including the number of sweeps.
 pub(crate) fn icm_sweeps(
     model: &IsingModel,
     x: &mut PaddedGrid<i8>,
     y: &PaddedGrid<i8>,
     max_sweeps: usize,
 ) -> (usize, bool) {
-    let decision = Decision::new(model);
+    let th = Thresholds::new(model);
     let eight = model.neighbourhood == Neighbourhood::Eight;
     let stride = x.stride;
+    let offsets = neighbour_offsets(model.neighbourhood, stride);
+    let mut dirty = vec![true; x.data.len()];
+    // row_dirty[pr]: padded row pr may hold dirty pixels.
+    let mut row_dirty = vec![true; x.rows + 2];
     for sweep in 1..=max_sweeps {
         let mut changed = 0usize;
         for r in 0..x.rows {
-            let base = (r + 1) * stride + 1;
+            let pr = r + 1;
+            if !row_dirty[pr] {
+                continue;
+            }
+            row_dirty[pr] = false;
+            let base = pr * stride + 1;
             for i in base..base + x.cols {
-                let s = neighbour_sum(&x.data, i, stride, eight);
-                let new = decision.decide(s, y.data[i], x.data[i]);
-                changed += usize::from(new != x.data[i]);
-                x.data[i] = new;
+                if !dirty[i] {
+                    continue;
+                }
+                dirty[i] = false;
+                let s = neighbour_sum(&x.data, i, stride, eight) as i8;
+                let old = x.data[i];
+                let new = th.decide(s, y.data[i], old);
+                if new != old {
+                    x.data[i] = new;
+                    changed += 1;
+                    for &off in &offsets {
+                        dirty[(i as isize + off) as usize] = true;
+                    }
+                    row_dirty[pr - 1] = true;
+                    row_dirty[pr] = true;
+                    row_dirty[pr + 1] = true;
+                }
             }
         }
         if changed == 0 {
@@ -129,10 +287,10 @@ pub fn icm_checkerboard(
     max_sweeps: usize,
 ) -> Result<Denoised> {
     let start = Instant::now();
-    let mut x = start_from(y, init)?;
-    let yp = PaddedGrid::from_view(y);
-    let decision = Decision::new(model);
+    let (mut x, yp) = start_from(y, init)?;
+    let th = Thresholds::new(model);
     let eight = model.neighbourhood == Neighbourhood::Eight;
+    // 4-neighbourhood: colour (r + c) mod 2. 8-neighbourhood: (r mod 2, c mod 2), 4 colours.
     let colours: &[(usize, usize)] = if eight {
         &[(0, 0), (0, 1), (1, 0), (1, 1)]
     } else {
@@ -140,6 +298,9 @@ pub fn icm_checkerboard(
     };
     let stride = x.stride;
     let cols = x.cols;
+    let rows = x.rows;
+    // masks[p][c] is non-zero where c mod 2 == p.
+    let masks: [Vec<i8>; 2] = [0, 1].map(|p| (0..cols).map(|c| i8::from(c % 2 == p)).collect());
     let mut next = x.clone();
     let mut sweeps = 0;
     let mut converged = false;
@@ -148,38 +309,32 @@ pub fn icm_checkerboard(
         let mut changed = 0usize;
         for &(row_parity, col_parity) in colours {
             let cur = &x.data;
-            changed += next
-                .data
+            let yd = &yp.data;
+            changed += next.data[stride..(rows + 1) * stride]
                 .par_chunks_mut(stride)
+                .with_min_len(8)
                 .enumerate()
-                .skip(1)
-                .take(x.rows)
-                .map(|(pr, out)| {
-                    let r = pr - 1;
-                    let base = pr * stride;
-                    // 4-neighbourhood: colour (r + c) mod 2; 8-neighbourhood: (r mod 2, c mod 2).
+                .map(|(r, out)| {
+                    let centre = (r + 1) * stride + 1;
                     let phase = if eight {
                         if r % 2 != row_parity {
-                            out.copy_from_slice(&cur[base..base + stride]);
+                            out[1..=cols].copy_from_slice(&cur[centre..centre + cols]);
                             return 0;
                         }
                         col_parity
                     } else {
                         (r + col_parity) % 2
                     };
-                    let mut row_changed = 0usize;
-                    for c in 0..cols {
-                        let i = base + c + 1;
-                        let old = cur[i];
-                        let new = if c % 2 == phase {
-                            decision.decide(neighbour_sum(cur, i, stride, eight), yp.data[i], old)
-                        } else {
-                            old
-                        };
-                        row_changed += usize::from(new != old);
-                        out[c + 1] = new;
-                    }
-                    row_changed
+                    decide_row(
+                        &mut out[1..=cols],
+                        cur,
+                        yd,
+                        &masks[phase],
+                        centre,
+                        stride,
+                        eight,
+                        &th,
+                    )
                 })
                 .sum::<usize>();
             std::mem::swap(&mut x, &mut next);
@@ -218,4 +373,33 @@ pub(crate) fn finish(
             seconds,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_decide_like_the_table() {
+        let values = [-2.5, -1.0, -0.3, 0.0, 0.1, 0.3, 1.0, 2.1, 3.7];
+        for &h in &values {
+            for &beta in &values {
+                for &eta in &values {
+                    let model = IsingModel::new(h, beta, eta).unwrap();
+                    let (table, th) = (Decision::new(&model), Thresholds::new(&model));
+                    for s in -8i8..=8 {
+                        for y in [-1i8, 1] {
+                            for old in [-1i8, 1] {
+                                assert_eq!(
+                                    table.decide(i32::from(s), y, old),
+                                    th.decide(s, y, old),
+                                    "h {h} beta {beta} eta {eta} s {s} y {y}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
