@@ -276,7 +276,7 @@ impl DataSource {
     pub fn locate(flag: Option<&Path>) -> Result<Self> {
         let env = std::env::var_os(DATA_ENV).filter(|v| !v.is_empty());
         let (dir, origin) = match (flag, env) {
-            (Some(dir), _) => (dir.to_path_buf(), "--data"),
+            (Some(dir), _) => (dir.to_path_buf(), "as given"),
             (None, Some(env)) => (PathBuf::from(env), DATA_ENV),
             (None, None) => (PathBuf::from(DEFAULT_DIR), "the default location"),
         };

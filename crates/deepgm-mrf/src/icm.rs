@@ -233,10 +233,22 @@ pub(crate) fn icm_sweeps(
     let eight = model.neighbourhood == Neighbourhood::Eight;
     let stride = x.stride;
     let offsets = neighbour_offsets(model.neighbourhood, stride);
-    let mut dirty = vec![true; x.data.len()];
+    if max_sweeps == 0 {
+        return (0, false);
+    }
+    let mut dirty = vec![false; x.data.len()];
     // row_dirty[pr]: padded row pr may hold dirty pixels.
-    let mut row_dirty = vec![true; x.rows + 2];
-    for sweep in 1..=max_sweeps {
+    let mut row_dirty = vec![false; x.rows + 2];
+    let decision = Decision::new(model);
+    let first_changed = if eight {
+        first_sweep::<true>(x, y, &decision, &mut dirty, &mut row_dirty)
+    } else {
+        first_sweep::<false>(x, y, &decision, &mut dirty, &mut row_dirty)
+    };
+    if first_changed == 0 {
+        return (1, true);
+    }
+    for sweep in 2..=max_sweeps {
         let mut changed = 0usize;
         for r in 0..x.rows {
             let pr = r + 1;
@@ -270,6 +282,57 @@ pub(crate) fn icm_sweeps(
         }
     }
     (max_sweeps, false)
+}
+
+/// The first raster sweep, which evaluates every pixel. The left neighbour, just decided, is
+/// carried in a register rather than reloaded. When a pixel changes, the neighbours already
+/// evaluated in this sweep (left, up, and for the 8-neighbourhood up-left and up-right) are marked
+/// dirty for the next sweep; the others are still to be evaluated in this one. Returns the number
+/// of pixels changed.
+fn first_sweep<const EIGHT: bool>(
+    x: &mut PaddedGrid<i8>,
+    y: &PaddedGrid<i8>,
+    decision: &Decision,
+    dirty: &mut [bool],
+    row_dirty: &mut [bool],
+) -> usize {
+    let (stride, cols) = (x.stride, x.cols);
+    let mut changed = 0usize;
+    for pr in 1..=x.rows {
+        let base = pr * stride;
+        let (head, tail) = x.data.split_at_mut(base);
+        let up = &head[base - stride..];
+        let (row, rest) = tail.split_at_mut(stride);
+        let down = &rest[..stride];
+        let yrow = &y.data[base..base + stride];
+        let mut left = row[0];
+        let mut row_changed = false;
+        for c in 1..=cols {
+            let old = row[c];
+            let mut s = left + row[c + 1] + up[c] + down[c];
+            if EIGHT {
+                s += up[c - 1] + up[c + 1] + down[c - 1] + down[c + 1];
+            }
+            let new = decision.decide(i32::from(s), yrow[c], old);
+            if new != old {
+                row[c] = new;
+                changed += 1;
+                row_changed = true;
+                dirty[base + c - 1] = true;
+                dirty[base - stride + c] = true;
+                if EIGHT {
+                    dirty[base - stride + c - 1] = true;
+                    dirty[base - stride + c + 1] = true;
+                }
+            }
+            left = new;
+        }
+        if row_changed {
+            row_dirty[pr - 1] = true;
+            row_dirty[pr] = true;
+        }
+    }
+    changed
 }
 
 /// ICM that updates one colour class at a time: a checkerboard for the 4-neighbourhood (2 colours),
