@@ -13,7 +13,7 @@ use rand::Rng;
 
 use crate::grid::{neighbour_sum, PaddedGrid};
 use crate::icm::{finish, icm_sweeps, DEFAULT_MAX_SWEEPS};
-use crate::model::{check_spins, IsingModel, Neighbourhood};
+use crate::model::{check_positive, check_spins, IsingModel, Neighbourhood};
 use crate::report::Denoised;
 
 /// Settings of [`gibbs`].
@@ -98,16 +98,6 @@ fn sweep(
     }
 }
 
-fn check_temperature(name: &str, t: f64) -> Result<()> {
-    if !(t.is_finite() && t > 0.0) {
-        return Err(Error::invalid(
-            name,
-            format!("{t}: expected a finite number > 0"),
-        ));
-    }
-    Ok(())
-}
-
 /// Gibbs sampling at `options.temperature`, starting from `y`. The returned labelling is the
 /// per-pixel majority over the samples after burn-in (the maximum posterior marginal estimate;
 /// a tie keeps the last sample), and `marginals` holds each pixel's fraction of +1 samples.
@@ -122,7 +112,7 @@ pub fn gibbs(
     progress: &dyn Progress,
 ) -> Result<Denoised> {
     check_spins("y", y)?;
-    check_temperature("temperature", options.temperature)?;
+    check_positive("temperature", options.temperature)?;
     if options.sweeps <= options.burn_in {
         return Err(Error::invalid(
             "sweeps",
@@ -175,7 +165,7 @@ pub fn gibbs_chain(
     rng: &mut DeepRng,
 ) -> Result<Array2<i8>> {
     crate::model::check_pair(init, y)?;
-    check_temperature("temperature", t)?;
+    check_positive("temperature", t)?;
     let yp = PaddedGrid::from_view(y);
     let mut x = PaddedGrid::from_view(init);
     let table = conditional_table(model, t);
@@ -200,8 +190,8 @@ pub fn anneal(
     progress: &dyn Progress,
 ) -> Result<Denoised> {
     check_spins("y", y)?;
-    check_temperature("temperature", options.t_start)?;
-    check_temperature("final temperature", options.t_end)?;
+    check_positive("temperature", options.t_start)?;
+    check_positive("final temperature", options.t_end)?;
     if options.t_end > options.t_start {
         return Err(Error::invalid(
             "final temperature",

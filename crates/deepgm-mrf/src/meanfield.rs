@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::grid::{neighbour_sum_f64, PaddedGrid};
 use crate::icm::finish;
-use crate::model::{check_spins, IsingModel, Neighbourhood};
+use crate::model::{check_positive, check_spins, IsingModel, Neighbourhood};
 use crate::report::Denoised;
 
 /// Settings of [`mean_field`].
@@ -63,12 +63,7 @@ pub fn mean_field(
             format!("{}: expected (0, 1]", options.damping),
         ));
     }
-    if !(options.tolerance.is_finite() && options.tolerance > 0.0) {
-        return Err(Error::invalid(
-            "tolerance",
-            format!("{}: expected a finite number > 0", options.tolerance),
-        ));
-    }
+    check_positive("tolerance", options.tolerance)?;
     let start = Instant::now();
     let yp = PaddedGrid::from_view(y);
     let mut m = PaddedGrid::<f64>::from_view(y.mapv(f64::from).view());

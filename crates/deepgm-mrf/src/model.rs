@@ -258,3 +258,17 @@ pub fn all_labellings(rows: usize, cols: usize) -> impl Iterator<Item = Array2<i
         })
     })
 }
+
+/// Checks a parameter that must be finite and positive (a temperature, a tolerance).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming `name` otherwise.
+pub(crate) fn check_positive(name: &str, t: f64) -> Result<()> {
+    if !(t.is_finite() && t > 0.0) {
+        return Err(Error::invalid(
+            name,
+            format!("{t}: expected a finite number > 0"),
+        ));
+    }
+    Ok(())
+}
