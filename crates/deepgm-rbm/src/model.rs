@@ -1,0 +1,169 @@
+//! The Bernoulli-Bernoulli RBM: `p(v, h) = exp(v'Wh + v'b + h'a) / Z`, v in {0,1}^D, h in {0,1}^P.
+
+use deepgm_core::{Error, Result};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
+
+use crate::math::{sigmoid, softplus, Real};
+
+/// A Bernoulli restricted Boltzmann machine.
+///
+/// Shapes: `w` is `D x P` (visible by hidden), `b` the visible biases (D), `a` the hidden biases
+/// (P). Batched methods take one example per row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BernoulliRbm<F: Real = f32> {
+    /// Weights, `D x P`.
+    pub w: Array2<F>,
+    /// Visible biases, length D.
+    pub b: Array1<F>,
+    /// Hidden biases, length P.
+    pub a: Array1<F>,
+}
+
+impl<F: Real> BernoulliRbm<F> {
+    /// A model with all parameters zero.
+    pub fn zeros(visible: usize, hidden: usize) -> Self {
+        BernoulliRbm {
+            w: Array2::zeros((visible, hidden)),
+            b: Array1::zeros(visible),
+            a: Array1::zeros(hidden),
+        }
+    }
+
+    /// Initialization as in Hinton's practical guide: weights from N(0, 0.01^2), hidden biases 0,
+    /// visible biases `log(p_i / (1 - p_i))` from the training data's mean `p_i` of each visible
+    /// unit (clamped to [1e-3, 1 - 1e-3] so that constant pixels stay finite).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `data` has no rows or `hidden` is 0.
+    pub fn init<R: Rng + ?Sized>(
+        data: ArrayView2<'_, F>,
+        hidden: usize,
+        rng: &mut R,
+    ) -> Result<Self> {
+        if data.nrows() == 0 || data.ncols() == 0 {
+            return Err(Error::invalid("data", "no training examples"));
+        }
+        if hidden == 0 {
+            return Err(Error::invalid(
+                "hidden",
+                "0: expected at least 1 hidden unit",
+            ));
+        }
+        let mut model = Self::zeros(data.ncols(), hidden);
+        let normal = Normal::new(0.0f64, 0.01).expect("valid normal");
+        model
+            .w
+            .mapv_inplace(|_| F::from_f64(normal.sample(rng)).expect("finite"));
+        model.b = base_rate_biases(data);
+        Ok(model)
+    }
+
+    /// Number of visible units D.
+    pub fn visible(&self) -> usize {
+        self.w.nrows()
+    }
+
+    /// Number of hidden units P.
+    pub fn hidden(&self) -> usize {
+        self.w.ncols()
+    }
+
+    /// `p(h_j = 1 | v) = sigmoid((v W + a)_j)` for each row of `v` (N x D) -> N x P. This is seed
+    /// problem 3's factorization: given v, the hidden units are independent.
+    pub fn hidden_probs(&self, v: ArrayView2<'_, F>) -> Array2<F> {
+        let mut x = v.dot(&self.w);
+        Zip::from(x.rows_mut()).for_each(|mut row| {
+            Zip::from(&mut row)
+                .and(&self.a)
+                .for_each(|x, &a| *x = sigmoid(*x + a));
+        });
+        x
+    }
+
+    /// `p(v_i = 1 | h) = sigmoid((W h + b)_i)` for each row of `h` (N x P) -> N x D (by symmetry
+    /// with [`BernoulliRbm::hidden_probs`]).
+    pub fn visible_probs(&self, h: ArrayView2<'_, F>) -> Array2<F> {
+        let mut x = h.dot(&self.w.t());
+        Zip::from(x.rows_mut()).for_each(|mut row| {
+            Zip::from(&mut row)
+                .and(&self.b)
+                .for_each(|x, &b| *x = sigmoid(*x + b));
+        });
+        x
+    }
+
+    /// Free energy `F(v) = -v'b - sum_j softplus((W'v + a)_j)` of each row of `v`, summed in f64.
+    /// `p(v) = exp(-F(v)) / Z`.
+    pub fn free_energy(&self, v: ArrayView2<'_, F>) -> Array1<f64> {
+        let x = v.dot(&self.w);
+        let vb = v.dot(&self.b);
+        Zip::from(x.rows()).and(&vb).map_collect(|row, &vb| {
+            let hidden: f64 = row
+                .iter()
+                .zip(&self.a)
+                .map(|(&x, &a)| softplus(x + a).to_f64().expect("finite"))
+                .sum();
+            -vb.to_f64().expect("finite") - hidden
+        })
+    }
+
+    /// Energy `E(v, h) = -v'Wh - v'b - h'a` of one configuration, in f64.
+    pub fn energy(&self, v: ArrayView1<'_, F>, h: ArrayView1<'_, F>) -> f64 {
+        let f = |x: F| x.to_f64().expect("finite");
+        let vwh = f(v.dot(&self.w.dot(&h)));
+        -vwh - f(v.dot(&self.b)) - f(h.dot(&self.a))
+    }
+
+    /// Checks that `v` has D columns.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] otherwise.
+    pub fn check_visible(&self, v: ArrayView2<'_, F>) -> Result<()> {
+        if v.ncols() != self.visible() {
+            return Err(Error::invalid(
+                "data",
+                format!(
+                    "{} values per example, but the model has {} visible units",
+                    v.ncols(),
+                    self.visible()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The same model in another float type.
+    pub fn cast<G: Real>(&self) -> BernoulliRbm<G> {
+        let c = |x: &F| G::from_f64(x.to_f64().expect("finite")).expect("finite");
+        BernoulliRbm {
+            w: self.w.map(c),
+            b: self.b.map(c),
+            a: self.a.map(c),
+        }
+    }
+}
+
+/// Visible biases `log(p / (1 - p))` of the data's mean activation per column, with `p` clamped to
+/// [1e-3, 1 - 1e-3]: the base-rate model of Salakhutdinov and Murray (2008).
+pub fn base_rate_biases<F: Real>(data: ArrayView2<'_, F>) -> Array1<F> {
+    let n = F::from_usize(data.nrows().max(1)).expect("count");
+    let lo = F::from_f64(1e-3).expect("constant");
+    let hi = F::one() - lo;
+    data.sum_axis(Axis(0)).mapv(|s| {
+        let p = (s / n).max(lo).min(hi);
+        (p / (F::one() - p)).ln()
+    })
+}
+
+/// Draws Bernoulli samples: each entry is 1 with the probability given.
+pub fn sample_bernoulli<F: Real, R: Rng + ?Sized>(probs: &Array2<F>, rng: &mut R) -> Array2<F> {
+    probs.mapv(|p| {
+        if F::from_f32(rng.random::<f32>()).expect("unit") < p {
+            F::one()
+        } else {
+            F::zero()
+        }
+    })
+}

@@ -1,0 +1,357 @@
+//! The partition function Z: exactly by enumerating the smaller layer, or estimated by annealed
+//! importance sampling (Salakhutdinov and Murray 2008).
+
+use deepgm_core::progress::Progress;
+use deepgm_core::rng::{seeded, DeepRng};
+use deepgm_core::{Error, Result};
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use rand::Rng;
+use rayon::prelude::*;
+
+use crate::math::{sigmoid, softplus, Real};
+use crate::model::{sample_bernoulli, BernoulliRbm};
+
+/// Largest layer [`exact_log_z`] enumerates (2^30 configurations).
+pub const MAX_EXACT_UNITS: usize = 30;
+
+/// Streaming log-sum-exp accumulator.
+#[derive(Clone, Copy)]
+struct LogSum {
+    max: f64,
+    sum: f64,
+}
+
+impl LogSum {
+    const EMPTY: LogSum = LogSum {
+        max: f64::NEG_INFINITY,
+        sum: 0.0,
+    };
+
+    #[inline]
+    fn add(&mut self, v: f64) {
+        if v <= self.max {
+            self.sum += (v - self.max).exp();
+        } else {
+            self.sum = self.sum * (self.max - v).exp() + 1.0;
+            self.max = v;
+        }
+    }
+
+    fn merge(self, other: LogSum) -> LogSum {
+        if other.max == f64::NEG_INFINITY {
+            return self;
+        }
+        if self.max == f64::NEG_INFINITY {
+            return other;
+        }
+        let max = self.max.max(other.max);
+        LogSum {
+            max,
+            sum: self.sum * (self.max - max).exp() + other.sum * (other.max - max).exp(),
+        }
+    }
+
+    fn value(self) -> f64 {
+        self.max + self.sum.ln()
+    }
+}
+
+/// Exact `log Z` in f64 by summing over every configuration of the smaller layer:
+/// `log Z = log sum_s exp(c's + sum_k softplus((M s + d)_k))`, with s the enumerated layer (bias c)
+/// and the other layer (bias d) summed out analytically. Configurations are visited in Gray-code
+/// order so each step changes one unit; the exponentials of the other layer's inputs are updated
+/// by one multiplication each, and their `log(1 + e^x)` terms are summed as logs of short products,
+/// so a step costs a few flops per unit of the other layer. Parallel over chunks of configurations.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the smaller layer has more than [`MAX_EXACT_UNITS`] units.
+pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>) -> Result<f64> {
+    let m64: BernoulliRbm<f64> = model.cast();
+    // Enumerate the smaller layer: columns of `mat` are the enumerated units' weight vectors.
+    let (mat, c, d) = if m64.hidden() <= m64.visible() {
+        (m64.w.clone(), m64.a.clone(), m64.b.clone())
+    } else {
+        (m64.w.t().to_owned(), m64.b.clone(), m64.a.clone())
+    };
+    let k = c.len();
+    if k > MAX_EXACT_UNITS {
+        return Err(Error::invalid(
+            "model",
+            format!(
+                "the smaller layer has {k} units: exact log Z enumerates at most 2^{MAX_EXACT_UNITS} configurations; use AIS"
+            ),
+        ));
+    }
+    // Bound on |input| of the other layer, to size the products so they cannot overflow.
+    let bound = d
+        .iter()
+        .zip(mat.rows())
+        .map(|(&di, row)| di.abs() + row.iter().map(|w| w.abs()).sum::<f64>())
+        .fold(0.0f64, f64::max);
+    let block = if bound < 1.0 {
+        64
+    } else {
+        ((600.0 / bound) as usize).min(64)
+    };
+    let columns: Vec<Array1<f64>> = mat.columns().into_iter().map(|c| c.to_owned()).collect();
+    let exp_plus: Vec<Array1<f64>> = columns.iter().map(|c| c.mapv(f64::exp)).collect();
+    let exp_minus: Vec<Array1<f64>> = columns.iter().map(|c| c.mapv(|x| (-x).exp())).collect();
+    let top = k.min(10);
+    let low = k - top;
+    let total = (0..1u64 << top)
+        .into_par_iter()
+        .map(|prefix| {
+            // Start: the top bits from `prefix`, the low bits 0.
+            let mut state = vec![false; k];
+            let mut input = d.clone();
+            let mut bias = 0.0;
+            for t in 0..top {
+                if prefix >> t & 1 == 1 {
+                    let unit = low + t;
+                    state[unit] = true;
+                    input += &columns[unit];
+                    bias += c[unit];
+                }
+            }
+            let mut acc = LogSum::EMPTY;
+            if block == 0 {
+                // Inputs too large for products: sum softplus term by term.
+                let mut visit = |input: &Array1<f64>, bias: f64| {
+                    acc.add(bias + input.iter().map(|&x| softplus(x)).sum::<f64>());
+                };
+                visit(&input, bias);
+                for step in 1..1u64 << low {
+                    let unit = step.trailing_zeros() as usize;
+                    state[unit] = !state[unit];
+                    if state[unit] {
+                        input += &columns[unit];
+                        bias += c[unit];
+                    } else {
+                        input -= &columns[unit];
+                        bias -= c[unit];
+                    }
+                    visit(&input, bias);
+                }
+                return acc;
+            }
+            let mut e = input.mapv(f64::exp);
+            let value = |e: &Array1<f64>, bias: f64| -> f64 {
+                let slice = e.as_slice().expect("contiguous");
+                bias + slice
+                    .chunks(block)
+                    .map(|chunk| chunk.iter().fold(1.0, |p, &x| p * (1.0 + x)).ln())
+                    .sum::<f64>()
+            };
+            acc.add(value(&e, bias));
+            for step in 1..1u64 << low {
+                let unit = step.trailing_zeros() as usize;
+                state[unit] = !state[unit];
+                if state[unit] {
+                    e *= &exp_plus[unit];
+                    bias += c[unit];
+                } else {
+                    e *= &exp_minus[unit];
+                    bias -= c[unit];
+                }
+                acc.add(value(&e, bias));
+            }
+            acc
+        })
+        .reduce(|| LogSum::EMPTY, LogSum::merge);
+    Ok(total.value())
+}
+
+/// Settings of [`ais_log_z`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AisOptions {
+    /// Independent annealing runs (the paper: 100).
+    pub runs: usize,
+    /// Intermediate inverse temperatures (the paper: 14,500, spaced as in its code:
+    /// 500 in [0, 0.5), 4,000 in [0.5, 0.9), 10,000 in [0.9, 1]).
+    pub betas: usize,
+    /// Seed of the generator.
+    pub seed: u64,
+}
+
+impl Default for AisOptions {
+    fn default() -> Self {
+        AisOptions {
+            runs: 100,
+            betas: 14_500,
+            seed: 0,
+        }
+    }
+}
+
+/// An AIS estimate of `log Z`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AisEstimate {
+    /// `log Z` estimate: `log Z_A + log(mean importance weight)`.
+    pub log_z: f64,
+    /// `log(mean - 3 standard errors)` (`-inf` when that is not positive).
+    pub log_z_low: f64,
+    /// `log(mean + 3 standard errors)`.
+    pub log_z_high: f64,
+    /// `log Z` of the base-rate model the runs start from.
+    pub log_z_base: f64,
+}
+
+/// The inverse-temperature schedule: `betas` values from 0 to 1 in three linear stretches holding
+/// 500/14500, 4000/14500 and 10000/14500 of the points, as in Salakhutdinov and Murray's code.
+pub fn beta_schedule(betas: usize) -> Vec<f64> {
+    let betas = betas.max(3);
+    let n1 = (betas * 500).div_ceil(14_500).max(1);
+    let n2 = (betas * 4000 / 14_500).max(1);
+    let n3 = betas - n1 - n2;
+    let mut out = Vec::with_capacity(betas);
+    out.extend((0..n1).map(|i| 0.5 * i as f64 / n1 as f64));
+    out.extend((0..n2).map(|i| 0.5 + 0.4 * i as f64 / n2 as f64));
+    out.extend((0..n3).map(|i| 0.9 + 0.1 * i as f64 / (n3 - 1).max(1) as f64));
+    out
+}
+
+/// Annealed importance sampling of `log Z` (Neal 2001; Salakhutdinov and Murray 2008). The runs
+/// start from the base-rate model (zero weights, visible biases `base_b`, usually
+/// [`crate::model::base_rate_biases`] of the training data) and move through the intermediate
+/// distributions `p_k(v) ~ exp((1 - beta_k) base_b'v + beta_k b'v) prod_j (1 + exp(beta_k (W'v + a)_j))`
+/// by one Gibbs transition at each inverse temperature.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when `base_b` does not match the visible layer, or runs or betas are
+/// fewer than 1 and 3.
+pub fn ais_log_z(
+    model: &BernoulliRbm<f32>,
+    base_b: &Array1<f32>,
+    options: &AisOptions,
+    progress: &dyn Progress,
+) -> Result<AisEstimate> {
+    if base_b.len() != model.visible() {
+        return Err(Error::invalid(
+            "base biases",
+            format!(
+                "{} values for {} visible units",
+                base_b.len(),
+                model.visible()
+            ),
+        ));
+    }
+    if options.runs == 0 || options.betas < 3 {
+        return Err(Error::invalid(
+            "AIS",
+            format!(
+                "{} runs and {} betas: expected at least 1 and 3",
+                options.runs, options.betas
+            ),
+        ));
+    }
+    let betas = beta_schedule(options.betas);
+    let mut rng: DeepRng = seeded(options.seed);
+    let p = model.hidden() as f64;
+    let log_z_base = base_b.iter().map(|&b| softplus(b as f64)).sum::<f64>() + p * 2f64.ln();
+    // Start: exact samples from the base model.
+    let base_probs =
+        Array2::from_shape_fn((options.runs, model.visible()), |(_, i)| sigmoid(base_b[i]));
+    let mut v = sample_bernoulli(&base_probs, &mut rng);
+    let mut log_w = Array1::<f64>::zeros(options.runs);
+    let bias_gap: Array1<f32> = &model.b - base_b;
+    progress.start(betas.len() as u64, "ais");
+    let mut x = v.dot(&model.w) + &model.a;
+    for step in 1..betas.len() {
+        let (prev, beta) = (betas[step - 1], betas[step]);
+        // log p*_k(v) - log p*_{k-1}(v) at the current samples.
+        let gap = v.dot(&bias_gap);
+        Zip::from(&mut log_w)
+            .and(x.rows())
+            .and(&gap)
+            .par_for_each(|w, row, &g| {
+                let mut s = (beta - prev) * g as f64;
+                for &xj in row {
+                    let xj = xj as f64;
+                    s += softplus(beta * xj) - softplus(prev * xj);
+                }
+                *w += s;
+            });
+        // One Gibbs transition that leaves p_k invariant.
+        let beta32 = beta as f32;
+        let h_probs = x.mapv(|xj| sigmoid(beta32 * xj));
+        let h = sample_bernoulli(&h_probs, &mut rng);
+        let mut vin = h.dot(&model.w.t());
+        Zip::from(vin.rows_mut()).for_each(|mut row| {
+            Zip::from(&mut row)
+                .and(&model.b)
+                .and(base_b)
+                .for_each(|z, &b, &ba| *z = sigmoid(beta32 * (*z + b) + (1.0 - beta32) * ba));
+        });
+        v = sample_bernoulli(&vin, &mut rng);
+        x = v.dot(&model.w) + &model.a;
+        if step % 100 == 0 {
+            progress.advance(100);
+        }
+    }
+    // Final weights at beta = 1 were accumulated in the last step.
+    let max = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let r = log_w.mapv(|w| (w - max).exp());
+    let n = r.len() as f64;
+    let mean = r.sum() / n;
+    let var = if r.len() > 1 {
+        r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    let se = (var / n).sqrt();
+    let shift = log_z_base + max;
+    let low = mean - 3.0 * se;
+    Ok(AisEstimate {
+        log_z: shift + mean.ln(),
+        log_z_low: if low > 0.0 {
+            shift + low.ln()
+        } else {
+            f64::NEG_INFINITY
+        },
+        log_z_high: shift + (mean + 3.0 * se).ln(),
+        log_z_base,
+    })
+}
+
+/// Average of `log p(v) = -F(v) - log Z` over the rows of `data` (natural log, per example).
+pub fn average_log_prob(model: &BernoulliRbm<f32>, data: ArrayView2<'_, f32>, log_z: f64) -> f64 {
+    let fe = model.free_energy(data);
+    -fe.mean().unwrap_or(f64::NAN) - log_z
+}
+
+/// Mean reconstruction cross-entropy per example: `v -> p(h|v) -> p(v|h)` and
+/// `-sum_i [v_i log p_i + (1 - v_i) log(1 - p_i)]`, in nats.
+pub fn reconstruction_cross_entropy(model: &BernoulliRbm<f32>, data: ArrayView2<'_, f32>) -> f64 {
+    let h = model.hidden_probs(data);
+    let p = model.visible_probs(h.view());
+    let eps = 1e-7f64;
+    let total: f64 = Zip::from(&p).and(data).fold(0.0f64, |acc, &p, &v| {
+        let p = (p as f64).clamp(eps, 1.0 - eps);
+        acc - if v > 0.5 { p.ln() } else { (1.0 - p).ln() }
+    });
+    total / data.nrows().max(1) as f64
+}
+
+/// Pseudo-log-likelihood proxy of scikit-learn's `BernoulliRBM.score_samples`: for each example
+/// flip one uniformly chosen unit i and return `D * log sigmoid(F(v~) - F(v))`; the mean over
+/// examples.
+pub fn pseudo_log_likelihood<R: Rng + ?Sized>(
+    model: &BernoulliRbm<f32>,
+    data: ArrayView2<'_, f32>,
+    rng: &mut R,
+) -> f64 {
+    let d = data.ncols();
+    let mut flipped = data.to_owned();
+    for mut row in flipped.axis_iter_mut(Axis(0)) {
+        let i = rng.random_range(0..d);
+        row[i] = 1.0 - row[i];
+    }
+    let fe = model.free_energy(data);
+    let fe_flipped = model.free_energy(flipped.view());
+    let values: Vec<f64> = fe
+        .iter()
+        .zip(fe_flipped.iter())
+        .map(|(&f, &g)| -(d as f64) * softplus(-(g - f)))
+        .collect();
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}

@@ -1,0 +1,231 @@
+//! Training by contrastive divergence (CD-k) and persistent contrastive divergence (PCD).
+
+use deepgm_core::progress::Progress;
+use deepgm_core::rng::{seeded, DeepRng};
+use deepgm_core::{Error, Result};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use rand::seq::SliceRandom;
+
+use crate::model::{sample_bernoulli, BernoulliRbm};
+
+/// How the negative phase is sampled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampler {
+    /// Contrastive divergence: k Gibbs steps from the data.
+    Cd(usize),
+    /// Persistent CD: k Gibbs steps from chains carried across minibatches.
+    Pcd(usize),
+}
+
+/// Training settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainOptions {
+    /// CD-k or PCD-k.
+    pub sampler: Sampler,
+    /// Examples per minibatch.
+    pub batch: usize,
+    /// Learning rate at epoch 0.
+    pub learning_rate: f64,
+    /// Learning rate at epoch t is `learning_rate / (1 + lr_decay * t)`; 0 keeps it constant.
+    pub lr_decay: f64,
+    /// Momentum for the first `momentum_switch` epochs.
+    pub initial_momentum: f64,
+    /// Momentum afterwards.
+    pub final_momentum: f64,
+    /// Epoch at which momentum switches.
+    pub momentum_switch: usize,
+    /// L2 weight decay on W (not on the biases).
+    pub weight_decay: f64,
+}
+
+impl Default for TrainOptions {
+    /// Hinton's practical guide and Salakhutdinov's code: CD-1, batch 100, learning rate 0.05,
+    /// momentum 0.5 then 0.9 after 5 epochs, weight decay 0.0002.
+    fn default() -> Self {
+        TrainOptions {
+            sampler: Sampler::Cd(1),
+            batch: 100,
+            learning_rate: 0.05,
+            lr_decay: 0.0,
+            initial_momentum: 0.5,
+            final_momentum: 0.9,
+            momentum_switch: 5,
+            weight_decay: 0.0002,
+        }
+    }
+}
+
+/// Figures about one epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochStats {
+    /// Epoch number, from 1.
+    pub epoch: usize,
+    /// Mean squared reconstruction error per example (sum over visible units).
+    pub reconstruction_error: f64,
+    /// Learning rate used.
+    pub learning_rate: f64,
+    /// Momentum used.
+    pub momentum: f64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// A model being trained with its optimizer state (velocities, persistent chains, generator).
+pub struct Trainer {
+    /// The model, updated in place.
+    pub model: BernoulliRbm<f32>,
+    /// Settings.
+    pub options: TrainOptions,
+    /// Epochs completed.
+    pub epochs_done: usize,
+    vel_w: Array2<f32>,
+    vel_b: Array1<f32>,
+    vel_a: Array1<f32>,
+    chains: Option<Array2<f32>>,
+    rng: DeepRng,
+}
+
+impl Trainer {
+    /// Starts training `model` (seeded: same seed, same data, same result).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a zero batch or k, or a learning rate or momentum that is not
+    /// finite and non-negative.
+    pub fn new(model: BernoulliRbm<f32>, options: TrainOptions, seed: u64) -> Result<Self> {
+        let k = match options.sampler {
+            Sampler::Cd(k) | Sampler::Pcd(k) => k,
+        };
+        if k == 0 {
+            return Err(Error::invalid("k", "0 Gibbs steps: expected at least 1"));
+        }
+        if options.batch == 0 {
+            return Err(Error::invalid("batch", "0: expected at least 1"));
+        }
+        for (name, value) in [
+            ("learning rate", options.learning_rate),
+            ("lr decay", options.lr_decay),
+            ("momentum", options.initial_momentum),
+            ("momentum", options.final_momentum),
+            ("weight decay", options.weight_decay),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(Error::invalid(
+                    name,
+                    format!("{value}: expected a finite number >= 0"),
+                ));
+            }
+        }
+        Ok(Trainer {
+            vel_w: Array2::zeros(model.w.raw_dim()),
+            vel_b: Array1::zeros(model.visible()),
+            vel_a: Array1::zeros(model.hidden()),
+            model,
+            options,
+            epochs_done: 0,
+            chains: None,
+            rng: seeded(seed),
+        })
+    }
+
+    /// Runs one epoch over `data` (binary, N x D) in a fresh random order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `data` is empty or does not match the visible layer.
+    pub fn epoch(
+        &mut self,
+        data: ArrayView2<'_, f32>,
+        progress: &dyn Progress,
+    ) -> Result<EpochStats> {
+        self.model.check_visible(data)?;
+        if data.nrows() == 0 {
+            return Err(Error::invalid("data", "no training examples"));
+        }
+        let start = std::time::Instant::now();
+        let o = self.options.clone();
+        let t = self.epochs_done;
+        let lr = o.learning_rate / (1.0 + o.lr_decay * t as f64);
+        let momentum = if t < o.momentum_switch {
+            o.initial_momentum
+        } else {
+            o.final_momentum
+        };
+        let mut order: Vec<usize> = (0..data.nrows()).collect();
+        order.shuffle(&mut self.rng);
+        let batches = data.nrows().div_ceil(o.batch);
+        progress.start(batches as u64, &format!("epoch {}", t + 1));
+        let mut squared_error = 0.0f64;
+        for chunk in order.chunks(o.batch) {
+            let v0 = data.select(Axis(0), chunk);
+            squared_error += self.step(v0.view(), lr as f32, momentum as f32);
+            progress.advance(1);
+        }
+        self.epochs_done += 1;
+        Ok(EpochStats {
+            epoch: self.epochs_done,
+            reconstruction_error: squared_error / data.nrows() as f64,
+            learning_rate: lr,
+            momentum,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// One minibatch update; returns the batch's summed squared reconstruction error.
+    fn step(&mut self, v0: ArrayView2<'_, f32>, lr: f32, momentum: f32) -> f64 {
+        let n = v0.nrows();
+        let model = &self.model;
+        let h0_probs = model.hidden_probs(v0);
+        let h0 = sample_bernoulli(&h0_probs, &mut self.rng);
+        let recon = model.visible_probs(h0.view());
+        let squared_error: f64 = recon
+            .iter()
+            .zip(v0.iter())
+            .map(|(&p, &v)| ((p - v) as f64).powi(2))
+            .sum();
+        let (k, persistent) = match self.options.sampler {
+            Sampler::Cd(k) => (k, false),
+            Sampler::Pcd(k) => (k, true),
+        };
+        // The negative phase: k Gibbs steps from the data (CD) or the persistent chains (PCD).
+        let mut vk = if persistent {
+            let chains = self.chains.get_or_insert_with(|| v0.to_owned());
+            if chains.nrows() != n {
+                *chains = v0.to_owned();
+            }
+            chains.clone()
+        } else {
+            sample_bernoulli(&recon, &mut self.rng)
+        };
+        let mut steps_left = if persistent { k } else { k - 1 };
+        while steps_left > 0 {
+            let h = sample_bernoulli(&model.hidden_probs(vk.view()), &mut self.rng);
+            vk = sample_bernoulli(&model.visible_probs(h.view()), &mut self.rng);
+            steps_left -= 1;
+        }
+        let hk_probs = model.hidden_probs(vk.view());
+        if persistent {
+            self.chains = Some(vk.clone());
+        }
+        // Velocities: momentum * old + lr * (positive - negative statistics - decay).
+        let scale = lr / n as f32;
+        general_mat_mul(scale, &v0.t(), &h0_probs, momentum, &mut self.vel_w);
+        general_mat_mul(-scale, &vk.t(), &hk_probs, 1.0, &mut self.vel_w);
+        self.vel_w
+            .scaled_add(-lr * self.options.weight_decay as f32, &self.model.w);
+        let db = (v0.sum_axis(Axis(0)) - vk.sum_axis(Axis(0))) * scale;
+        let da = (h0_probs.sum_axis(Axis(0)) - hk_probs.sum_axis(Axis(0))) * scale;
+        self.vel_b.mapv_inplace(|x| x * momentum);
+        self.vel_b += &db;
+        self.vel_a.mapv_inplace(|x| x * momentum);
+        self.vel_a += &da;
+        self.model.w += &self.vel_w;
+        self.model.b += &self.vel_b;
+        self.model.a += &self.vel_a;
+        squared_error
+    }
+}
+
+/// The first `n` rows of `data` (all when fewer).
+pub fn head(data: ArrayView2<'_, f32>, n: usize) -> ArrayView2<'_, f32> {
+    data.slice_move(s![..n.min(data.nrows()), ..])
+}
