@@ -167,3 +167,25 @@ pub fn sample_bernoulli<F: Real, R: Rng + ?Sized>(probs: &Array2<F>, rng: &mut R
         }
     })
 }
+
+impl BernoulliRbm<f32> {
+    /// Runs `chains` independent block-Gibbs chains for `steps` steps from visible states drawn
+    /// from the visible biases alone, and returns the last step's `p(v | h)` (chains x D): the
+    /// mean image of each chain's final state, which is what sample pictures show.
+    pub fn gibbs_samples<R: Rng + ?Sized>(
+        &self,
+        chains: usize,
+        steps: usize,
+        rng: &mut R,
+    ) -> Array2<f32> {
+        let start = Array2::from_shape_fn((chains, self.visible()), |(_, i)| sigmoid(self.b[i]));
+        let mut v = sample_bernoulli(&start, rng);
+        let mut probs = start;
+        for _ in 0..steps {
+            let h = sample_bernoulli(&self.hidden_probs(v.view()), rng);
+            probs = self.visible_probs(h.view());
+            v = sample_bernoulli(&probs, rng);
+        }
+        probs
+    }
+}

@@ -39,6 +39,9 @@ pub enum Command {
     /// Ising-model (Markov random field) image denoising.
     #[command(subcommand)]
     Mrf(MrfCommand),
+    /// Restricted Boltzmann machines: train on MNIST, score by log-likelihood, sample, show filters.
+    #[command(subcommand)]
+    Rbm(RbmCommand),
 }
 
 /// Arguments of `deepgm tour`.
@@ -183,4 +186,166 @@ pub struct DenoiseArgs {
     /// Gray level at or above which a pixel is white (+1).
     #[arg(long, default_value_t = 128)]
     pub threshold: u8,
+}
+
+/// How MNIST intensities become binary pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Binarize {
+    /// Each pixel is 1 with probability intensity/255 (Salakhutdinov and Murray 2008), seeded.
+    Sample,
+    /// A pixel is 1 when its intensity is at least 128.
+    Threshold,
+}
+
+impl Binarize {
+    /// The name used on the command line and in model metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            Binarize::Sample => "sample",
+            Binarize::Threshold => "threshold",
+        }
+    }
+}
+
+/// Which MNIST split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SplitArg {
+    /// The 60,000 training digits.
+    Train,
+    /// The 10,000 test digits.
+    Test,
+}
+
+/// `deepgm rbm ...`
+#[derive(Debug, Subcommand)]
+pub enum RbmCommand {
+    /// Train a Bernoulli RBM on binarized MNIST by CD-k or persistent CD.
+    #[command(
+        after_help = "A checkpoint is written to --output after every epoch; --resume continues from it \
+(momentum buffers and persistent chains restart).\n\n\
+Examples:\n  deepgm rbm train --data data/mnist --hidden 500 --cd 1 --epochs 20 -o rbm500.safetensors\n  \
+deepgm rbm train --data embedded --hidden 25 --pcd --epochs 5 -o small.safetensors"
+    )]
+    Train(RbmTrainArgs),
+    /// Measure a model: log Z (exact or AIS), average log-probability, reconstruction, pseudo-likelihood.
+    #[command(
+        after_help = "Examples:\n  deepgm rbm score rbm25.safetensors --data data/mnist --exact --json\n  \
+deepgm rbm score rbm500.safetensors --data data/mnist --ais-runs 100 --ais-betas 14500"
+    )]
+    Score(RbmScoreArgs),
+    /// Draw samples by block Gibbs sampling and save them as a grid picture.
+    #[command(
+        after_help = "Example:\n  deepgm rbm sample rbm500.safetensors --chains 100 --steps 1000 -o samples.png"
+    )]
+    Sample(RbmSampleArgs),
+    /// Save each hidden unit's weights as a tile of a grid picture.
+    #[command(after_help = "Example:\n  deepgm rbm filters rbm500.safetensors -o filters.png")]
+    Filters(RbmFiltersArgs),
+}
+
+/// Arguments of `deepgm rbm train`.
+#[derive(Debug, Args)]
+pub struct RbmTrainArgs {
+    /// MNIST directory, or `embedded`. Default: $DEEPGM_DATA, else ./data/mnist.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Hidden units.
+    #[arg(long, default_value_t = 500)]
+    pub hidden: usize,
+    /// Contrastive divergence with K Gibbs steps (the default, K = 1).
+    #[arg(long, value_name = "K", conflicts_with = "pcd")]
+    pub cd: Option<usize>,
+    /// Persistent contrastive divergence with K Gibbs steps per update.
+    #[arg(long, value_name = "K", num_args = 0..=1, default_missing_value = "1")]
+    pub pcd: Option<usize>,
+    /// Epochs in total (with --resume, including those already done).
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// Examples per minibatch.
+    #[arg(long, default_value_t = 100)]
+    pub batch: usize,
+    /// Learning rate.
+    #[arg(long, default_value_t = 0.05)]
+    pub lr: f64,
+    /// Learning-rate decay: epoch t uses lr / (1 + decay * t).
+    #[arg(long, default_value_t = 0.0)]
+    pub lr_decay: f64,
+    /// Momentum after the first 5 epochs (0.5 before).
+    #[arg(long, default_value_t = 0.9)]
+    pub momentum: f64,
+    /// L2 weight decay on the weights.
+    #[arg(long, default_value_t = 0.0002)]
+    pub weight_decay: f64,
+    /// How intensities become binary pixels.
+    #[arg(long, value_enum, default_value_t = Binarize::Sample)]
+    pub binarize: Binarize,
+    /// Use only the first N training digits.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Random seed (initialization, binarization, minibatch order, sampling).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Continue from the checkpoint at --output.
+    #[arg(long)]
+    pub resume: bool,
+    /// Model file (safetensors with tensors W, b, a).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Arguments of `deepgm rbm score`.
+#[derive(Debug, Args)]
+pub struct RbmScoreArgs {
+    /// Model file written by `deepgm rbm train`.
+    pub model: PathBuf,
+    /// MNIST directory, or `embedded`.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Which split to score.
+    #[arg(long, value_enum, default_value_t = SplitArg::Test)]
+    pub split: SplitArg,
+    /// Compute log Z exactly (the default when the smaller layer has at most 25 units).
+    #[arg(long, conflicts_with_all = ["ais_runs", "ais_betas"])]
+    pub exact: bool,
+    /// AIS runs.
+    #[arg(long)]
+    pub ais_runs: Option<usize>,
+    /// AIS inverse temperatures.
+    #[arg(long)]
+    pub ais_betas: Option<usize>,
+    /// Random seed (binarization, AIS, pseudo-likelihood).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Arguments of `deepgm rbm sample`.
+#[derive(Debug, Args)]
+pub struct RbmSampleArgs {
+    /// Model file.
+    pub model: PathBuf,
+    /// Independent chains (one tile each).
+    #[arg(long, default_value_t = 100)]
+    pub chains: usize,
+    /// Block Gibbs steps per chain.
+    #[arg(long, default_value_t = 1000)]
+    pub steps: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output PNG.
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Arguments of `deepgm rbm filters`.
+#[derive(Debug, Args)]
+pub struct RbmFiltersArgs {
+    /// Model file.
+    pub model: PathBuf,
+    /// Show at most this many hidden units.
+    #[arg(long, default_value_t = 100)]
+    pub max: usize,
+    /// Output PNG.
+    #[arg(short, long)]
+    pub output: PathBuf,
 }

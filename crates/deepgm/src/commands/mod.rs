@@ -2,6 +2,7 @@
 
 mod data;
 mod mrf;
+pub mod rbm;
 
 use crate::cli::{Cli, Command};
 use crate::ui::Ui;
@@ -16,5 +17,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tour(args) => crate::tour::run(&args, ui),
         Command::Data(cmd) => data::run(cmd, ui),
         Command::Mrf(cmd) => mrf::run(cmd, ui),
+        Command::Rbm(cmd) => rbm::run(cmd, ui),
     }
 }

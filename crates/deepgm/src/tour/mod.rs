@@ -3,6 +3,7 @@
 
 mod data;
 mod mrf;
+mod rbm;
 mod report;
 
 use std::time::Instant;
@@ -19,7 +20,11 @@ pub fn run(args: &TourArgs, ui: Ui) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating the report directory {}", args.output.display()))?;
     type Build = fn(&std::path::Path, u64) -> anyhow::Result<Section>;
-    let parts: [(&str, Build); 2] = [("data", data::section), ("mrf", mrf::section)];
+    let parts: [(&str, Build); 3] = [
+        ("data", data::section),
+        ("rbm", rbm::section),
+        ("mrf", mrf::section),
+    ];
     let mut sections = Vec::new();
     for (name, build) in parts {
         ui.note(format!("tour: {name}..."));

@@ -63,6 +63,11 @@ fn verdict(passed: bool) -> &'static str {
     }
 }
 
+/// A Markdown table cell: pipes escaped so `p(h|v)` stays in one cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
 /// Renders the report as Markdown.
 pub fn markdown(sections: &[Section], header: &str) -> String {
     let mut out = String::new();
@@ -87,7 +92,8 @@ pub fn markdown(sections: &[Section], header: &str) -> String {
             let _ = writeln!(out, "| {} |", t.header.join(" | "));
             let _ = writeln!(out, "|{}", "---|".repeat(t.header.len()));
             for row in &t.rows {
-                let _ = writeln!(out, "| {} |", row.join(" | "));
+                let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
             }
             out.push('\n');
         }
