@@ -14,13 +14,14 @@
 #![warn(missing_docs)]
 
 pub mod io;
+pub mod linalg;
 mod math;
 mod model;
 mod partition;
 mod train;
 
 pub use math::{log_sum_exp, sigmoid, softplus, Real};
-pub use model::{base_rate_biases, sample_bernoulli, BernoulliRbm};
+pub use model::{base_rate_biases, sample_bernoulli, sample_bernoulli_seeded, BernoulliRbm};
 pub use partition::{
     ais_log_z, average_log_prob, beta_schedule, exact_log_z, pseudo_log_likelihood,
     reconstruction_cross_entropy, AisEstimate, AisOptions, MAX_EXACT_UNITS,

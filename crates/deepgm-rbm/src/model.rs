@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
 
+use crate::linalg::matmul;
 use crate::math::{sigmoid, softplus, Real};
 
 /// A Bernoulli restricted Boltzmann machine.
@@ -73,24 +74,16 @@ impl<F: Real> BernoulliRbm<F> {
     /// `p(h_j = 1 | v) = sigmoid((v W + a)_j)` for each row of `v` (N x D) -> N x P. This is seed
     /// problem 3's factorization: given v, the hidden units are independent.
     pub fn hidden_probs(&self, v: ArrayView2<'_, F>) -> Array2<F> {
-        let mut x = v.dot(&self.w);
-        Zip::from(x.rows_mut()).for_each(|mut row| {
-            Zip::from(&mut row)
-                .and(&self.a)
-                .for_each(|x, &a| *x = sigmoid(*x + a));
-        });
+        let mut x = matmul(v, self.w.view());
+        add_bias_sigmoid(&mut x, &self.a);
         x
     }
 
     /// `p(v_i = 1 | h) = sigmoid((W h + b)_i)` for each row of `h` (N x P) -> N x D (by symmetry
     /// with [`BernoulliRbm::hidden_probs`]).
     pub fn visible_probs(&self, h: ArrayView2<'_, F>) -> Array2<F> {
-        let mut x = h.dot(&self.w.t());
-        Zip::from(x.rows_mut()).for_each(|mut row| {
-            Zip::from(&mut row)
-                .and(&self.b)
-                .for_each(|x, &b| *x = sigmoid(*x + b));
-        });
+        let mut x = matmul(h, self.w.t());
+        add_bias_sigmoid(&mut x, &self.b);
         x
     }
 
@@ -155,6 +148,32 @@ pub fn base_rate_biases<F: Real>(data: ArrayView2<'_, F>) -> Array1<F> {
         let p = (s / n).max(lo).min(hi);
         (p / (F::one() - p)).ln()
     })
+}
+
+/// `x <- sigmoid(x + bias)` row by row, rows in parallel.
+fn add_bias_sigmoid<F: Real>(x: &mut Array2<F>, bias: &Array1<F>) {
+    Zip::from(x.rows_mut()).par_for_each(|mut row| {
+        Zip::from(&mut row)
+            .and(bias)
+            .for_each(|x, &c| *x = sigmoid(*x + c));
+    });
+}
+
+/// Draws Bernoulli samples in parallel: row r uses the generator stream `(seed, r)`, so the
+/// result depends on the seed only, not on the number of threads.
+pub fn sample_bernoulli_seeded<F: Real>(probs: &Array2<F>, seed: u64) -> Array2<F> {
+    let mut out = Array2::zeros(probs.raw_dim());
+    Zip::indexed(out.rows_mut())
+        .and(probs.rows())
+        .par_for_each(|r, mut out, p| {
+            let mut rng = deepgm_core::rng::stream(seed, r as u64);
+            Zip::from(&mut out).and(&p).for_each(|o, &p| {
+                if F::from_f32(rng.random::<f32>()).expect("unit") < p {
+                    *o = F::one();
+                }
+            });
+        });
+    out
 }
 
 /// Draws Bernoulli samples: each entry is 1 with the probability given.

@@ -1,13 +1,14 @@
 //! Training by contrastive divergence (CD-k) and persistent contrastive divergence (PCD).
 
+use crate::linalg::gemm_into;
 use deepgm_core::progress::Progress;
 use deepgm_core::rng::{seeded, DeepRng};
 use deepgm_core::{Error, Result};
-use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
+use rand::Rng;
 
-use crate::model::{sample_bernoulli, BernoulliRbm};
+use crate::model::{sample_bernoulli_seeded, BernoulliRbm};
 
 /// How the negative phase is sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,8 +175,10 @@ impl Trainer {
     fn step(&mut self, v0: ArrayView2<'_, f32>, lr: f32, momentum: f32) -> f64 {
         let n = v0.nrows();
         let model = &self.model;
+        // Every sampling call draws a fresh seed, so results depend on the seed alone.
+        let mut next_seed = || self.rng.random::<u64>();
         let h0_probs = model.hidden_probs(v0);
-        let h0 = sample_bernoulli(&h0_probs, &mut self.rng);
+        let h0 = sample_bernoulli_seeded(&h0_probs, next_seed());
         let recon = model.visible_probs(h0.view());
         let squared_error: f64 = recon
             .iter()
@@ -187,33 +190,38 @@ impl Trainer {
             Sampler::Pcd(k) => (k, true),
         };
         // The negative phase: k Gibbs steps from the data (CD) or the persistent chains (PCD).
-        let mut vk = if persistent {
-            let chains = self.chains.get_or_insert_with(|| v0.to_owned());
-            if chains.nrows() != n {
-                *chains = v0.to_owned();
-            }
-            chains.clone()
-        } else {
-            sample_bernoulli(&recon, &mut self.rng)
+        let mut vk = match (&self.chains, persistent) {
+            (Some(chains), true) if chains.nrows() == n => chains.clone(),
+            (_, true) => v0.to_owned(),
+            (_, false) => sample_bernoulli_seeded(&recon, next_seed()),
         };
         let mut steps_left = if persistent { k } else { k - 1 };
         while steps_left > 0 {
-            let h = sample_bernoulli(&model.hidden_probs(vk.view()), &mut self.rng);
-            vk = sample_bernoulli(&model.visible_probs(h.view()), &mut self.rng);
+            let h = sample_bernoulli_seeded(&model.hidden_probs(vk.view()), next_seed());
+            vk = sample_bernoulli_seeded(&model.visible_probs(h.view()), next_seed());
             steps_left -= 1;
         }
         let hk_probs = model.hidden_probs(vk.view());
-        if persistent {
-            self.chains = Some(vk.clone());
-        }
-        // Velocities: momentum * old + lr * (positive - negative statistics - decay).
+        // Velocities: momentum * old + lr * (positive - negative statistics - decay). The two
+        // statistics are one GEMM: [v0; vk]' [h0; -hk].
         let scale = lr / n as f32;
-        general_mat_mul(scale, &v0.t(), &h0_probs, momentum, &mut self.vel_w);
-        general_mat_mul(-scale, &vk.t(), &hk_probs, 1.0, &mut self.vel_w);
+        let visible = ndarray::concatenate(Axis(0), &[v0.view(), vk.view()]).expect("same widths");
+        let hidden = ndarray::concatenate(Axis(0), &[h0_probs.view(), (-&hk_probs).view()])
+            .expect("same widths");
+        gemm_into(
+            scale,
+            visible.t(),
+            hidden.view(),
+            momentum,
+            &mut self.vel_w.view_mut(),
+        );
         self.vel_w
             .scaled_add(-lr * self.options.weight_decay as f32, &self.model.w);
         let db = (v0.sum_axis(Axis(0)) - vk.sum_axis(Axis(0))) * scale;
         let da = (h0_probs.sum_axis(Axis(0)) - hk_probs.sum_axis(Axis(0))) * scale;
+        if persistent {
+            self.chains = Some(vk);
+        }
         self.vel_b.mapv_inplace(|x| x * momentum);
         self.vel_b += &db;
         self.vel_a.mapv_inplace(|x| x * momentum);
