@@ -241,3 +241,32 @@ fn same_seed_same_model() {
     };
     assert_eq!(run(), run());
 }
+
+/// The check at full size: 25 hidden units trained on MNIST digits, where the exact log Z
+/// (2^25 terms) is still affordable; AIS must bracket it.
+#[test]
+fn ais_brackets_exact_log_z_with_25_hidden_units() {
+    let data = mnist_binary(2000);
+    let model = BernoulliRbm::init(data.view(), 25, &mut seeded(8)).unwrap();
+    let mut trainer = Trainer::new(model, TrainOptions::default(), 8).unwrap();
+    for _ in 0..3 {
+        trainer.epoch(data.view(), &NoProgress).unwrap();
+    }
+    let model = trainer.model;
+    let exact = exact_log_z(&model).unwrap();
+    let ais = ais_log_z(
+        &model,
+        &base_rate_biases(data.view()),
+        &AisOptions {
+            runs: 100,
+            betas: 3000,
+            seed: 8,
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    assert!(
+        ais.log_z_low <= exact && exact <= ais.log_z_high,
+        "exact {exact} outside AIS band {ais:?}"
+    );
+}
