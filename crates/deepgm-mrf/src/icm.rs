@@ -422,7 +422,7 @@ pub(crate) fn finish(
 ) -> Result<Denoised> {
     let labels = x.to_array();
     let seconds = start.elapsed().as_secs_f64();
-    let energy = model.energy(labels.view(), y)?;
+    let energy = model.energy_of_valid(labels.view(), y);
     let changed = count_differences(labels.view(), y);
     Ok(Denoised {
         labels,

@@ -2,6 +2,7 @@
 
 use deepgm_core::{Error, Result};
 use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
 
 /// Which pixels are neighbours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,6 +104,13 @@ impl IsingModel {
     /// As [`check_pair`].
     pub fn energy(&self, x: ArrayView2<'_, i8>, y: ArrayView2<'_, i8>) -> Result<f64> {
         check_pair(x, y)?;
+        Ok(self.energy_of_valid(x, y))
+    }
+
+    /// [`IsingModel::energy`] without the input checks, for labellings valid by construction.
+    /// Rows are summed in parallel; the sums are exact integers, so the result does not depend on
+    /// the split.
+    pub(crate) fn energy_of_valid(&self, x: ArrayView2<'_, i8>, y: ArrayView2<'_, i8>) -> f64 {
         let x = x.as_standard_layout();
         let y = y.as_standard_layout();
         let cols = x.ncols();
@@ -114,24 +122,26 @@ impl IsingModel {
                 .map(|(&p, &q)| i32::from(p) * i32::from(q))
                 .sum::<i32>() as i64
         };
-        let mut bias = 0i64;
-        let mut pairs = 0i64;
-        let mut data = 0i64;
-        let rows: Vec<&[i8]> = xs.chunks_exact(cols).collect();
-        for (r, row) in rows.iter().enumerate() {
-            let yrow = &ys[r * cols..(r + 1) * cols];
-            bias += row.iter().map(|&v| i32::from(v)).sum::<i32>() as i64;
-            data += dot(row, yrow);
-            pairs += dot(&row[1..], &row[..cols - 1]);
-            if let Some(below) = rows.get(r + 1) {
-                pairs += dot(row, below);
-                if self.neighbourhood == Neighbourhood::Eight {
-                    pairs += dot(&row[..cols - 1], &below[1..]);
-                    pairs += dot(&row[1..], &below[..cols - 1]);
+        let eight = self.neighbourhood == Neighbourhood::Eight;
+        let (bias, pairs, data) = xs
+            .par_chunks(cols)
+            .zip(ys.par_chunks(cols))
+            .enumerate()
+            .map(|(r, (row, yrow))| {
+                let bias = row.iter().map(|&v| i32::from(v)).sum::<i32>() as i64;
+                let data = dot(row, yrow);
+                let mut pairs = dot(&row[1..], &row[..cols - 1]);
+                if let Some(below) = xs.get((r + 1) * cols..(r + 2) * cols) {
+                    pairs += dot(row, below);
+                    if eight {
+                        pairs += dot(&row[..cols - 1], &below[1..]);
+                        pairs += dot(&row[1..], &below[..cols - 1]);
+                    }
                 }
-            }
-        }
-        Ok(self.h * bias as f64 - self.beta * pairs as f64 - self.eta * data as f64)
+                (bias, pairs, data)
+            })
+            .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        self.h * bias as f64 - self.beta * pairs as f64 - self.eta * data as f64
     }
 
     /// Seed problem 4.1: `E(x_m = +1, rest) - E(x_m = -1, rest)
