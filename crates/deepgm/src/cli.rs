@@ -229,7 +229,9 @@ deepgm rbm train --data embedded --hidden 25 --pcd --epochs 5 -o small.safetenso
     Train(RbmTrainArgs),
     /// Measure a model: log Z (exact or AIS), average log-probability, reconstruction, pseudo-likelihood.
     #[command(
-        after_help = "Examples:\n  deepgm rbm score rbm25.safetensors --data data/mnist --exact --json\n  \
+        after_help = "--json prints method, log_z, log_z_low, log_z_high (log_z_low is null when the AIS band's \
+lower end is not positive), avg_log_prob, recon_error and pseudo_log_likelihood, in nats per image.\n\n\
+Examples:\n  deepgm rbm score rbm25.safetensors --data data/mnist --exact --json\n  \
 deepgm rbm score rbm500.safetensors --data data/mnist --ais-runs 100 --ais-betas 14500"
     )]
     Score(RbmScoreArgs),
