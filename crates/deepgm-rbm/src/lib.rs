@@ -26,4 +26,4 @@ pub use partition::{
     ais_log_z, average_log_prob, beta_schedule, exact_log_z, pseudo_log_likelihood,
     reconstruction_cross_entropy, AisEstimate, AisOptions, MAX_EXACT_UNITS,
 };
-pub use train::{head, EpochStats, Sampler, TrainOptions, Trainer};
+pub use train::{EpochStats, Sampler, TrainOptions, Trainer};

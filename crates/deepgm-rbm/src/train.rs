@@ -4,7 +4,7 @@ use crate::linalg::gemm_into;
 use deepgm_core::progress::Progress;
 use deepgm_core::rng::{seeded, DeepRng};
 use deepgm_core::{Error, Result};
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -231,9 +231,4 @@ impl Trainer {
         self.model.a += &self.vel_a;
         squared_error
     }
-}
-
-/// The first `n` rows of `data` (all when fewer).
-pub fn head(data: ArrayView2<'_, f32>, n: usize) -> ArrayView2<'_, f32> {
-    data.slice_move(s![..n.min(data.nrows()), ..])
 }
