@@ -44,7 +44,26 @@ pub fn save(
     meta.insert("hidden".into(), p.to_string());
     let bytes = safetensors::serialize(tensors, &Some(meta))
         .map_err(|e| Error::invalid("model", format!("cannot serialize: {e}")))?;
-    write_bytes_atomic(path, &bytes)
+    write_bytes_atomic(path, &canonical_header(bytes))
+}
+
+/// Rewrites a serialized file's JSON header with its keys sorted (the metadata map is a hash map,
+/// whose order changes from run to run), so the same model always gives the same bytes. Tensor
+/// offsets are relative to the data section and stay valid; the header is padded with spaces to a
+/// multiple of 8 bytes, as safetensors writers do.
+fn canonical_header(bytes: Vec<u8>) -> Vec<u8> {
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8-byte length")) as usize;
+    let header: serde_json::Value =
+        serde_json::from_slice(&bytes[8..8 + n]).expect("safetensors wrote valid JSON");
+    let mut json = serde_json::to_vec(&header).expect("JSON values serialize");
+    while json.len() % 8 != 0 {
+        json.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + json.len() + bytes.len() - 8 - n);
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(&json);
+    out.extend_from_slice(&bytes[8 + n..]);
+    out
 }
 
 /// Reads a model written by [`save`] (or any safetensors file with float32 `W`, `b`, `a` of

@@ -220,6 +220,18 @@ fn save_and_load_round_trip_and_bad_files() {
     io::save(&m, &path, &meta).unwrap();
     let (back, meta) = io::load(&path).unwrap();
     assert_eq!(back, m);
+    // Same model and metadata, same bytes (the metadata map's order must not leak into the file).
+    let again = dir.path().join("again.safetensors");
+    let meta_again: std::collections::HashMap<String, String> = meta
+        .iter()
+        .filter(|(k, _)| k.as_str() == "epochs")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    io::save(&m, &again, &meta_again).unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
     assert_eq!(meta["epochs"], "3");
     assert_eq!(meta["hidden"], "3");
     std::fs::write(&path, b"not safetensors").unwrap();
