@@ -152,10 +152,12 @@ pub fn base_rate_biases<F: Real>(data: ArrayView2<'_, F>) -> Array1<F> {
 
 /// `x <- sigmoid(x + bias)` row by row, rows in parallel.
 fn add_bias_sigmoid<F: Real>(x: &mut Array2<F>, bias: &Array1<F>) {
-    Zip::from(x.rows_mut()).par_for_each(|mut row| {
-        Zip::from(&mut row)
+    let bias = bias.as_slice().expect("contiguous bias");
+    Zip::from(x.rows_mut()).par_for_each(|mut row| match row.as_slice_mut() {
+        Some(row) => F::bias_sigmoid(row, bias),
+        None => Zip::from(&mut row)
             .and(bias)
-            .for_each(|x, &c| *x = sigmoid(*x + c));
+            .for_each(|x, &c| *x = sigmoid(*x + c)),
     });
 }
 
