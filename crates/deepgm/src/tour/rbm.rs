@@ -23,45 +23,48 @@ fn configs(n: usize) -> Vec<Array1<f64>> {
         .collect()
 }
 
-/// Largest gap between p(h|v) by enumerating the joint and the product of sigmoids, over every v
-/// and h of a random model (and the same for p(v|h)).
-fn factorization_gap(model: &BernoulliRbm<f64>) -> f64 {
-    let (d, p) = (model.visible(), model.hidden());
-    let (vs, hs) = (configs(d), configs(p));
+/// Largest gap, over every `given` state, between the conditional of the other layer obtained by
+/// normalizing `joint(given, other)` over all `others`, and the product of the factorized
+/// probabilities `probs(given)`.
+fn conditional_gap(
+    givens: &[Array1<f64>],
+    others: &[Array1<f64>],
+    joint: impl Fn(&Array1<f64>, &Array1<f64>) -> f64,
+    probs: impl Fn(&Array1<f64>) -> Array1<f64>,
+) -> f64 {
     let mut worst = 0.0f64;
-    for v in &vs {
-        let joint: Vec<f64> = hs
-            .iter()
-            .map(|h| (-model.energy(v.view(), h.view())).exp())
-            .collect();
-        let total: f64 = joint.iter().sum();
-        let q = model.hidden_probs(v.view().insert_axis(Axis(0)));
-        for (h, j) in hs.iter().zip(&joint) {
-            let product: f64 = h
+    for given in givens {
+        let weights: Vec<f64> = others.iter().map(|o| joint(given, o)).collect();
+        let total: f64 = weights.iter().sum();
+        let q = probs(given);
+        for (other, w) in others.iter().zip(&weights) {
+            let product: f64 = other
                 .iter()
-                .zip(q.row(0))
+                .zip(&q)
                 .map(|(&x, &q)| if x > 0.5 { q } else { 1.0 - q })
                 .product();
-            worst = worst.max((j / total - product).abs());
-        }
-    }
-    for h in &hs {
-        let joint: Vec<f64> = vs
-            .iter()
-            .map(|v| (-model.energy(v.view(), h.view())).exp())
-            .collect();
-        let total: f64 = joint.iter().sum();
-        let q = model.visible_probs(h.view().insert_axis(Axis(0)));
-        for (v, j) in vs.iter().zip(&joint) {
-            let product: f64 = v
-                .iter()
-                .zip(q.row(0))
-                .map(|(&x, &q)| if x > 0.5 { q } else { 1.0 - q })
-                .product();
-            worst = worst.max((j / total - product).abs());
+            worst = worst.max((w / total - product).abs());
         }
     }
     worst
+}
+
+/// Largest gap between p(h|v) by enumerating the joint and the product of sigmoids, over every v
+/// and h of a random model (and the same for p(v|h)).
+fn factorization_gap(model: &BernoulliRbm<f64>) -> f64 {
+    let (vs, hs) = (configs(model.visible()), configs(model.hidden()));
+    let weight = |v: &Array1<f64>, h: &Array1<f64>| (-model.energy(v.view(), h.view())).exp();
+    let row = |x: ndarray::Array2<f64>| x.row(0).to_owned();
+    let hidden = conditional_gap(&vs, &hs, weight, |v| {
+        row(model.hidden_probs(v.view().insert_axis(Axis(0))))
+    });
+    let visible = conditional_gap(
+        &hs,
+        &vs,
+        |h, v| weight(v, h),
+        |h| row(model.visible_probs(h.view().insert_axis(Axis(0)))),
+    );
+    hidden.max(visible)
 }
 
 pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {

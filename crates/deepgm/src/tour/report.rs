@@ -80,8 +80,8 @@ pub fn markdown(sections: &[Section], header: &str) -> String {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} |",
-                    c.claim,
-                    c.measured,
+                    cell(&c.claim),
+                    cell(&c.measured),
                     verdict(c.passed)
                 );
             }
@@ -191,4 +191,22 @@ pub fn write(dir: &Path, sections: &[Section], header: &str) -> deepgm_core::Res
         markdown(sections, header).as_bytes(),
     )?;
     write_bytes_atomic(&dir.join("index.html"), html(sections, header).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipes_in_checks_stay_inside_their_markdown_cell() {
+        let mut s = Section {
+            title: "t".into(),
+            ..Default::default()
+        };
+        s.check("p(h|v) factorizes", "gap 1e-16", true);
+        let md = markdown(&[s], "h");
+        let row = md.lines().find(|l| l.contains("factorizes")).unwrap();
+        assert_eq!(row.matches(" | ").count(), 2, "{row}");
+        assert!(row.contains(r"p(h\|v)"));
+    }
 }
