@@ -18,5 +18,6 @@ pub mod image;
 pub mod mnist;
 pub mod progress;
 pub mod rng;
+pub mod tensors;
 
 pub use error::{Error, Result};
