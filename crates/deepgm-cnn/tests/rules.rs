@@ -1,0 +1,150 @@
+//! The seed's rules on small hand-made examples: output size, flatten order, the pooling tie
+//! rule and overlap sum, the loss gradient `p - onehot(y)`; model files; resumable training.
+
+use deepgm_cnn::loss::{cross_entropy, softmax};
+use deepgm_cnn::pool::flatten;
+use deepgm_cnn::{io, train_epoch, Arch, Conv2d, ImageSet, MaxPool2d, Optimizer, OptimizerKind, SeedConfig};
+use deepgm_core::progress::NoProgress;
+use deepgm_core::rng::seeded;
+use ndarray::{array, Array1, Array4};
+use proptest::prelude::*;
+
+#[test]
+fn convolution_matches_the_seed_formula_with_floor_output_size() {
+    // d = 6, k = 2, s = 3: floor((6-2)/3)+1 = 2, while the seed's (d-k+1)/s = 5/3 is not whole.
+    let x = Array4::from_shape_fn((1, 1, 6, 6), |(_, _, r, c)| (r * 6 + c) as f64);
+    let conv = Conv2d { weight: array![[[[1.0, 2.0], [3.0, 4.0]]]], bias: None, stride: 3, padding: 0 };
+    assert_eq!(conv.output_size(6, 6).unwrap(), (2, 2));
+    let y = conv.forward(x.view());
+    for m in 0..2 {
+        for n in 0..2 {
+            let mut want = 0.0;
+            for p in 0..2 {
+                for q in 0..2 {
+                    want += x[[0, 0, m * 3 + p, n * 3 + q]] * conv.weight[[0, 0, p, q]];
+                }
+            }
+            assert_eq!(y[[0, 0, m, n]], want);
+        }
+    }
+}
+
+#[test]
+fn flatten_is_channel_major_then_row_major() {
+    let x = Array4::from_shape_fn((1, 2, 3, 3), |(_, k, m, n)| (100 * k + 10 * m + n) as f64);
+    let f = flatten(x.view());
+    // 1-based index (k-1) S^2 + (m-1) S + n  <=>  0-based k*9 + m*3 + n.
+    for k in 0..2 {
+        for m in 0..3 {
+            for n in 0..3 {
+                assert_eq!(f[[0, k * 9 + m * 3 + n]], x[[0, k, m, n]]);
+            }
+        }
+    }
+}
+
+#[test]
+fn pooling_ties_go_to_the_first_maximum_and_overlaps_sum() {
+    let x = Array4::from_shape_vec((1, 1, 3, 3), vec![5.0, 5.0, 1.0, 5.0, 9.0, 2.0, 0.0, 3.0, 4.0]).unwrap();
+    let pool = MaxPool2d { window: 2, stride: 1 };
+    let (out, arg) = pool.forward(x.view());
+    assert_eq!(out, array![[[[9.0, 9.0], [9.0, 9.0]]]]);
+    assert_eq!(arg, vec![4, 4, 4, 4], "the centre wins all four windows");
+    let g = pool.backward(x.dim(), &arg, array![[[[1.0, 2.0], [3.0, 4.0]]]].view());
+    assert_eq!(g[[0, 0, 1, 1]], 10.0, "the sum of the four windows' gradients");
+    assert_eq!(g.sum(), 10.0);
+    // All equal: every window's first element in row-major order wins.
+    let flat = Array4::from_elem((1, 1, 3, 3), 1.0);
+    let (_, arg) = pool.forward(flat.view());
+    assert_eq!(arg, vec![0, 1, 3, 4]);
+}
+
+proptest! {
+    #[test]
+    fn loss_gradient_is_p_minus_onehot(z in proptest::collection::vec(-30.0f64..30.0, 10), y in 0u8..10) {
+        let logits = Array1::from(z).into_shape_with_order((1, 10)).unwrap();
+        let ce = cross_entropy(logits.view(), &[y]);
+        let p = softmax(logits.view());
+        prop_assert!((p.sum() - 1.0).abs() < 1e-12);
+        for c in 0..10 {
+            let want = p[[0, c]] - if c == usize::from(y) { 1.0 } else { 0.0 };
+            prop_assert!((ce.grad[[0, c]] - want).abs() < 1e-15);
+        }
+        prop_assert!((ce.loss_sum + p[[0, usize::from(y)]].ln()).abs() < 1e-9 * ce.loss_sum.max(1.0));
+    }
+}
+
+#[test]
+fn huge_logits_give_finite_loss() {
+    let ce = cross_entropy(array![[1000.0f32, -1000.0, 0.0]].view(), &[1]);
+    assert!((ce.loss_sum - 2000.0).abs() < 1e-3, "{}", ce.loss_sum);
+}
+
+fn tiny_data(n: usize) -> ImageSet {
+    let mut rng = seeded(9);
+    use rand::Rng;
+    let images = Array4::from_shape_simple_fn((n, 1, 28, 28), || rng.random::<f32>());
+    let labels = (0..n).map(|i| (i % 10) as u8).collect();
+    ImageSet { images, labels }
+}
+
+#[test]
+fn save_load_round_trip_keeps_every_parameter_and_the_architecture() {
+    let dir = tempfile::tempdir().unwrap();
+    for arch in [Arch::Lenet5, Arch::Seed(SeedConfig { maps: 3, kernel: 3, stride: 2, ..SeedConfig::default() })] {
+        let mut net = arch.build::<f32>().unwrap();
+        net.init_pytorch(&mut seeded(1));
+        let path = dir.path().join(format!("{}.safetensors", arch.name()));
+        io::save(&net, &arch, &path, &Default::default()).unwrap();
+        let (back, arch_back, meta) = io::load(&path).unwrap();
+        assert_eq!(back, net);
+        assert_eq!(arch_back, arch);
+        assert_eq!(meta["arch"], arch.name());
+    }
+    let bad = dir.path().join("bad.safetensors");
+    std::fs::write(&bad, b"nope").unwrap();
+    assert!(io::load(&bad).unwrap_err().is_bad_input());
+}
+
+#[test]
+fn resumed_training_equals_uninterrupted_training() {
+    let data = tiny_data(96);
+    let arch = Arch::Seed(SeedConfig::default());
+    for kind in [OptimizerKind::Sgd { momentum: 0.9, weight_decay: 1e-4 }, OptimizerKind::adam(0.0)] {
+        let mut net = arch.build::<f32>().unwrap();
+        net.init_pytorch(&mut seeded(3));
+        let start = net.clone();
+        let mut opt = Optimizer::new(kind, 0.01);
+        for e in 0..2 {
+            train_epoch(&mut net, &mut opt, &data, 32, 7, e, &NoProgress).unwrap();
+        }
+        // One epoch, checkpoint (model + optimizer state), reload, one more epoch.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.safetensors");
+        let mut first = start.clone();
+        let mut opt1 = Optimizer::new(kind, 0.01);
+        train_epoch(&mut first, &mut opt1, &data, 32, 7, 0, &NoProgress).unwrap();
+        io::save(&first, &arch, &path, &Default::default()).unwrap();
+        io::save_state(&opt1, &first.param_names(), &io::state_path(&path), &Default::default()).unwrap();
+        let (mut resumed, _, _) = io::load(&path).unwrap();
+        let mut opt2 = Optimizer::new(kind, 0.01);
+        let shapes: Vec<Vec<usize>> = resumed.params().iter().map(|p| p.shape().to_vec()).collect();
+        io::load_state(&mut opt2, &resumed.param_names(), &shapes, &io::state_path(&path)).unwrap();
+        train_epoch(&mut resumed, &mut opt2, &data, 32, 7, 1, &NoProgress).unwrap();
+        assert_eq!(resumed, net, "{}", kind.name());
+    }
+}
+
+#[test]
+fn training_reduces_the_loss_and_is_reproducible() {
+    let data = ImageSet::from_mnist(&deepgm_core::mnist::Mnist::embedded().take(500));
+    let run = || {
+        let mut net = Arch::Lenet5.build::<f32>().unwrap();
+        net.init_pytorch(&mut seeded(0));
+        let mut opt = Optimizer::new(OptimizerKind::Sgd { momentum: 0.9, weight_decay: 0.0 }, 0.01);
+        (0..4).map(|e| train_epoch(&mut net, &mut opt, &data, 20, 1, e, &NoProgress).unwrap().loss).collect::<Vec<_>>()
+    };
+    let losses = run();
+    assert!(losses[3] < losses[0] * 0.9, "{losses:?}");
+    assert_eq!(losses, run());
+}
