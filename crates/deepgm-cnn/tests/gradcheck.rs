@@ -18,7 +18,12 @@ fn random(shape: &[usize], rng: &mut impl Rng) -> ArrayD<f64> {
 }
 
 /// Compares `analytic` with central differences of `loss` with respect to `value`.
-fn check(what: &str, value: &mut ArrayD<f64>, analytic: &ArrayD<f64>, loss: &mut dyn FnMut(&ArrayD<f64>) -> f64) {
+fn check(
+    what: &str,
+    value: &mut ArrayD<f64>,
+    analytic: &ArrayD<f64>,
+    loss: &mut dyn FnMut(&ArrayD<f64>) -> f64,
+) {
     assert_eq!(value.shape(), analytic.shape(), "{what}: gradient shape");
     let mut numeric = ArrayD::zeros(value.raw_dim());
     for i in 0..value.len() {
@@ -53,7 +58,8 @@ fn conv2d_all_strides_kernels_and_paddings() {
                     let mut x = random(&[2, cin, h, w], &mut rng);
                     let make = |wt: &ArrayD<f64>, b: &ArrayD<f64>| Conv2d {
                         weight: wt.clone().into_dimensionality().unwrap(),
-                        bias: bias.then(|| b.clone().into_dimensionality::<ndarray::Ix1>().unwrap()),
+                        bias: bias
+                            .then(|| b.clone().into_dimensionality::<ndarray::Ix1>().unwrap()),
                         stride,
                         padding,
                     };
@@ -67,11 +73,23 @@ fn conv2d_all_strides_kernels_and_paddings() {
                         let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
                         dot(&conv.forward(x4.view()).into_dyn(), &r)
                     };
-                    check(&format!("{what} dX"), &mut x.clone(), &gx.unwrap().into_dyn(), &mut |x| f(&conv, x));
-                    check(&format!("{what} dW"), &mut wt, &gp.weight.into_dyn(), &mut |w| f(&make(w, &b), &x));
+                    check(
+                        &format!("{what} dX"),
+                        &mut x.clone(),
+                        &gx.unwrap().into_dyn(),
+                        &mut |x| f(&conv, x),
+                    );
+                    check(
+                        &format!("{what} dW"),
+                        &mut wt,
+                        &gp.weight.into_dyn(),
+                        &mut |w| f(&make(w, &b), &x),
+                    );
                     if bias {
                         let gb = gp.bias.unwrap().into_dyn();
-                        check(&format!("{what} db"), &mut b, &gb, &mut |b| f(&make(&wt, b), &x));
+                        check(&format!("{what} db"), &mut b, &gb, &mut |b| {
+                            f(&make(&wt, b), &x)
+                        });
                     }
                     x.fill(0.0);
                 }
@@ -95,12 +113,20 @@ fn maxpool_overlapping_and_strided() {
             let mut sorted = arg.clone();
             sorted.sort_unstable();
             sorted.dedup();
-            assert!(sorted.len() < arg.len(), "with overlap some input wins several windows");
+            assert!(
+                sorted.len() < arg.len(),
+                "with overlap some input wins several windows"
+            );
         }
-        check(&format!("pool {window}/{stride} dX"), &mut x, &gx.into_dyn(), &mut |x| {
-            let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
-            dot(&pool.forward(x4.view()).0.into_dyn(), &r)
-        });
+        check(
+            &format!("pool {window}/{stride} dX"),
+            &mut x,
+            &gx.into_dyn(),
+            &mut |x| {
+                let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
+                dot(&pool.forward(x4.view()).0.into_dyn(), &r)
+            },
+        );
     }
 }
 
@@ -122,9 +148,18 @@ fn linear_and_activations() {
     let lin = make(&w, &b);
     let x2: Array2<f64> = x.clone().into_dimensionality().unwrap();
     let (gx, gp) = lin.backward(x2.view(), r.view().into_dimensionality().unwrap(), true);
-    check("linear dx", &mut x.clone(), &gx.unwrap().into_dyn(), &mut |x| f(&lin, x));
-    check("linear dA", &mut w, &gp.weight.into_dyn(), &mut |w| f(&make(w, &b), &x));
-    check("linear dc", &mut b, &gp.bias.into_dyn(), &mut |b| f(&make(&w, b), &x));
+    check(
+        "linear dx",
+        &mut x.clone(),
+        &gx.unwrap().into_dyn(),
+        &mut |x| f(&lin, x),
+    );
+    check("linear dA", &mut w, &gp.weight.into_dyn(), &mut |w| {
+        f(&make(w, &b), &x)
+    });
+    check("linear dc", &mut b, &gp.bias.into_dyn(), &mut |b| {
+        f(&make(&w, b), &x)
+    });
 
     for act in [Activation::Relu, Activation::Tanh, Activation::Sigmoid] {
         // Keep ReLU's inputs away from its kink at 0.
@@ -132,44 +167,78 @@ fn linear_and_activations() {
         let y = act.forward(x.view());
         let r = random(y.shape(), &mut rng);
         let g = act.backward(y.view(), r.view());
-        check(&format!("{act:?}"), &mut x.clone(), &g, &mut |x| dot(&act.forward(x.view()), &r));
+        check(&format!("{act:?}"), &mut x.clone(), &g, &mut |x| {
+            dot(&act.forward(x.view()), &r)
+        });
     }
 }
 
 /// Whole-network check of every parameter's and the input's gradient of the mean
 /// cross-entropy.
 fn check_network(what: &str, net: &Sequential<f64>, x: &Array4<f64>, labels: &[u8]) {
-    let loss = |net: &Sequential<f64>, x: &Array4<f64>| net.batch_gradients(x.view(), labels).loss_sum;
+    let loss =
+        |net: &Sequential<f64>, x: &Array4<f64>| net.batch_gradients(x.view(), labels).loss_sum;
     let grads = net.batch_gradients(x.view(), labels);
     let names = net.param_names();
     for (i, name) in names.iter().enumerate() {
         let mut value = net.params()[i].to_owned();
         let mut probe = net.clone();
-        check(&format!("{what} {name}"), &mut value, &grads.params[i], &mut |v| {
-            probe.params_mut()[i].assign(v);
-            loss(&probe, x)
-        });
+        check(
+            &format!("{what} {name}"),
+            &mut value,
+            &grads.params[i],
+            &mut |v| {
+                probe.params_mut()[i].assign(v);
+                loss(&probe, x)
+            },
+        );
     }
     let trace = net.forward_trace(x.view());
-    let logits = trace.activations.last().unwrap().view().into_dimensionality().unwrap();
+    let logits = trace
+        .activations
+        .last()
+        .unwrap()
+        .view()
+        .into_dimensionality()
+        .unwrap();
     let ce = deepgm_cnn::loss::cross_entropy(logits, labels);
     let gx = net.backward(&trace, ce.grad.view(), true).input.unwrap();
-    check(&format!("{what} input"), &mut x.clone().into_dyn(), &gx, &mut |x| {
-        loss(net, &x.clone().into_dimensionality().unwrap())
-    });
+    check(
+        &format!("{what} input"),
+        &mut x.clone().into_dyn(),
+        &gx,
+        &mut |x| loss(net, &x.clone().into_dimensionality().unwrap()),
+    );
 }
 
 #[test]
 fn seed_network_for_every_setting() {
     let mut rng = seeded(4);
     for &(kernel, stride, padding, pool, pool_stride) in &[
-        (5, 1, 0, 2, 1), (2, 1, 0, 2, 1), (3, 2, 0, 2, 1), (2, 3, 0, 2, 1),
-        (3, 1, 1, 3, 1), (5, 2, 2, 3, 1), (3, 3, 1, 2, 1), (5, 1, 0, 2, 2),
+        (5, 1, 0, 2, 1),
+        (2, 1, 0, 2, 1),
+        (3, 2, 0, 2, 1),
+        (2, 3, 0, 2, 1),
+        (3, 1, 1, 3, 1),
+        (5, 2, 2, 3, 1),
+        (3, 3, 1, 2, 1),
+        (5, 1, 0, 2, 2),
     ] {
-        let config = SeedConfig { maps: 2, kernel, stride, padding, pool, pool_stride, side: 12, classes: 4 };
+        let config = SeedConfig {
+            maps: 2,
+            kernel,
+            stride,
+            padding,
+            pool,
+            pool_stride,
+            side: 12,
+            classes: 4,
+        };
         let mut net = Arch::Seed(config).build::<f64>().unwrap();
         net.init_pytorch(&mut rng);
-        let x: Array4<f64> = random(&[3, 1, 12, 12], &mut rng).into_dimensionality().unwrap();
+        let x: Array4<f64> = random(&[3, 1, 12, 12], &mut rng)
+            .into_dimensionality()
+            .unwrap();
         let what = format!("seed k{kernel} s{stride} p{padding} pool {pool}/{pool_stride}");
         check_network(&what, &net, &x, &[0, 3, 1]);
     }
@@ -180,7 +249,9 @@ fn lenet5_whole_network() {
     let mut rng = seeded(5);
     let mut net = Arch::Lenet5.build::<f64>().unwrap();
     net.init_pytorch(&mut rng);
-    let x: Array4<f64> = random(&[2, 1, 28, 28], &mut rng).into_dimensionality().unwrap();
+    let x: Array4<f64> = random(&[2, 1, 28, 28], &mut rng)
+        .into_dimensionality()
+        .unwrap();
     // Only a sample of the big tensors is perturbed to keep the test quick: check the small
     // layers in full and the input.
     let labels = [7u8, 2];
@@ -200,7 +271,10 @@ fn lenet5_whole_network() {
             let numeric = (up - down) / (2.0 * EPS);
             let analytic = grads.params[i].as_slice().unwrap()[j];
             let rel = (numeric - analytic).abs() / (numeric.abs() + analytic.abs()).max(1e-7);
-            assert!(rel <= 1e-5 || (numeric - analytic).abs() < 1e-9, "{name}[{j}]: {analytic} vs {numeric}");
+            assert!(
+                rel <= 1e-5 || (numeric - analytic).abs() < 1e-9,
+                "{name}[{j}]: {analytic} vs {numeric}"
+            );
         }
     }
 }

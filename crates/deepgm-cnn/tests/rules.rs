@@ -3,7 +3,9 @@
 
 use deepgm_cnn::loss::{cross_entropy, softmax};
 use deepgm_cnn::pool::flatten;
-use deepgm_cnn::{io, train_epoch, Arch, Conv2d, ImageSet, MaxPool2d, Optimizer, OptimizerKind, SeedConfig};
+use deepgm_cnn::{
+    io, train_epoch, Arch, Conv2d, ImageSet, MaxPool2d, Optimizer, OptimizerKind, SeedConfig,
+};
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;
 use ndarray::{array, Array1, Array4};
@@ -13,7 +15,12 @@ use proptest::prelude::*;
 fn convolution_matches_the_seed_formula_with_floor_output_size() {
     // d = 6, k = 2, s = 3: floor((6-2)/3)+1 = 2, while the seed's (d-k+1)/s = 5/3 is not whole.
     let x = Array4::from_shape_fn((1, 1, 6, 6), |(_, _, r, c)| (r * 6 + c) as f64);
-    let conv = Conv2d { weight: array![[[[1.0, 2.0], [3.0, 4.0]]]], bias: None, stride: 3, padding: 0 };
+    let conv = Conv2d {
+        weight: array![[[[1.0, 2.0], [3.0, 4.0]]]],
+        bias: None,
+        stride: 3,
+        padding: 0,
+    };
     assert_eq!(conv.output_size(6, 6).unwrap(), (2, 2));
     let y = conv.forward(x.view());
     for m in 0..2 {
@@ -45,13 +52,24 @@ fn flatten_is_channel_major_then_row_major() {
 
 #[test]
 fn pooling_ties_go_to_the_first_maximum_and_overlaps_sum() {
-    let x = Array4::from_shape_vec((1, 1, 3, 3), vec![5.0, 5.0, 1.0, 5.0, 9.0, 2.0, 0.0, 3.0, 4.0]).unwrap();
-    let pool = MaxPool2d { window: 2, stride: 1 };
+    let x = Array4::from_shape_vec(
+        (1, 1, 3, 3),
+        vec![5.0, 5.0, 1.0, 5.0, 9.0, 2.0, 0.0, 3.0, 4.0],
+    )
+    .unwrap();
+    let pool = MaxPool2d {
+        window: 2,
+        stride: 1,
+    };
     let (out, arg) = pool.forward(x.view());
     assert_eq!(out, array![[[[9.0, 9.0], [9.0, 9.0]]]]);
     assert_eq!(arg, vec![4, 4, 4, 4], "the centre wins all four windows");
     let g = pool.backward(x.dim(), &arg, array![[[[1.0, 2.0], [3.0, 4.0]]]].view());
-    assert_eq!(g[[0, 0, 1, 1]], 10.0, "the sum of the four windows' gradients");
+    assert_eq!(
+        g[[0, 0, 1, 1]],
+        10.0,
+        "the sum of the four windows' gradients"
+    );
     assert_eq!(g.sum(), 10.0);
     // All equal: every window's first element in row-major order wins.
     let flat = Array4::from_elem((1, 1, 3, 3), 1.0);
@@ -91,7 +109,15 @@ fn tiny_data(n: usize) -> ImageSet {
 #[test]
 fn save_load_round_trip_keeps_every_parameter_and_the_architecture() {
     let dir = tempfile::tempdir().unwrap();
-    for arch in [Arch::Lenet5, Arch::Seed(SeedConfig { maps: 3, kernel: 3, stride: 2, ..SeedConfig::default() })] {
+    for arch in [
+        Arch::Lenet5,
+        Arch::Seed(SeedConfig {
+            maps: 3,
+            kernel: 3,
+            stride: 2,
+            ..SeedConfig::default()
+        }),
+    ] {
         let mut net = arch.build::<f32>().unwrap();
         net.init_pytorch(&mut seeded(1));
         let path = dir.path().join(format!("{}.safetensors", arch.name()));
@@ -110,7 +136,13 @@ fn save_load_round_trip_keeps_every_parameter_and_the_architecture() {
 fn resumed_training_equals_uninterrupted_training() {
     let data = tiny_data(96);
     let arch = Arch::Seed(SeedConfig::default());
-    for kind in [OptimizerKind::Sgd { momentum: 0.9, weight_decay: 1e-4 }, OptimizerKind::adam(0.0)] {
+    for kind in [
+        OptimizerKind::Sgd {
+            momentum: 0.9,
+            weight_decay: 1e-4,
+        },
+        OptimizerKind::adam(0.0),
+    ] {
         let mut net = arch.build::<f32>().unwrap();
         net.init_pytorch(&mut seeded(3));
         let start = net.clone();
@@ -125,11 +157,27 @@ fn resumed_training_equals_uninterrupted_training() {
         let mut opt1 = Optimizer::new(kind, 0.01);
         train_epoch(&mut first, &mut opt1, &data, 32, 7, 0, &NoProgress).unwrap();
         io::save(&first, &arch, &path, &Default::default()).unwrap();
-        io::save_state(&opt1, &first.param_names(), &io::state_path(&path), &Default::default()).unwrap();
+        io::save_state(
+            &opt1,
+            &first.param_names(),
+            &io::state_path(&path),
+            &Default::default(),
+        )
+        .unwrap();
         let (mut resumed, _, _) = io::load(&path).unwrap();
         let mut opt2 = Optimizer::new(kind, 0.01);
-        let shapes: Vec<Vec<usize>> = resumed.params().iter().map(|p| p.shape().to_vec()).collect();
-        io::load_state(&mut opt2, &resumed.param_names(), &shapes, &io::state_path(&path)).unwrap();
+        let shapes: Vec<Vec<usize>> = resumed
+            .params()
+            .iter()
+            .map(|p| p.shape().to_vec())
+            .collect();
+        io::load_state(
+            &mut opt2,
+            &resumed.param_names(),
+            &shapes,
+            &io::state_path(&path),
+        )
+        .unwrap();
         train_epoch(&mut resumed, &mut opt2, &data, 32, 7, 1, &NoProgress).unwrap();
         assert_eq!(resumed, net, "{}", kind.name());
     }
@@ -141,8 +189,20 @@ fn training_reduces_the_loss_and_is_reproducible() {
     let run = || {
         let mut net = Arch::Lenet5.build::<f32>().unwrap();
         net.init_pytorch(&mut seeded(0));
-        let mut opt = Optimizer::new(OptimizerKind::Sgd { momentum: 0.9, weight_decay: 0.0 }, 0.01);
-        (0..4).map(|e| train_epoch(&mut net, &mut opt, &data, 20, 1, e, &NoProgress).unwrap().loss).collect::<Vec<_>>()
+        let mut opt = Optimizer::new(
+            OptimizerKind::Sgd {
+                momentum: 0.9,
+                weight_decay: 0.0,
+            },
+            0.01,
+        );
+        (0..4)
+            .map(|e| {
+                train_epoch(&mut net, &mut opt, &data, 20, 1, e, &NoProgress)
+                    .unwrap()
+                    .loss
+            })
+            .collect::<Vec<_>>()
     };
     let losses = run();
     assert!(losses[3] < losses[0] * 0.9, "{losses:?}");

@@ -1,5 +1,6 @@
 //! One module per subcommand family; each parses nothing and prints what the libraries return.
 
+pub mod cnn;
 mod data;
 mod mrf;
 pub mod rbm;
@@ -18,5 +19,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(cmd) => data::run(cmd, ui),
         Command::Mrf(cmd) => mrf::run(cmd, ui),
         Command::Rbm(cmd) => rbm::run(cmd, ui),
+        Command::Cnn(cmd) => cnn::run(cmd, ui),
     }
 }
