@@ -61,34 +61,53 @@ impl<F: Float> Conv2d<F> {
         ))
     }
 
-    /// im2col of image `image` of `x`: row `(c, p, q)`, column `(m, n)` holds
-    /// `x[c, m s + p - pad, n s + q - pad]` (zero outside the input).
-    fn im2col(&self, x: &ArrayView4<'_, F>, image: usize, cols: &mut Array2<F>) {
-        let (_, cin, h, w) = x.dim();
-        let (k, s, pad) = (self.kernel(), self.stride, self.padding as isize);
+    /// For kernel column `q`: the output columns `n_lo..n_hi` whose input column
+    /// `n s + q - pad` lies inside `0..w` (the others read padding zeros).
+    fn valid_columns(&self, q: usize, w: usize, wo: usize) -> (usize, usize) {
+        let (s, pad) = (self.stride, self.padding);
+        let n_lo = if pad > q { (pad - q).div_ceil(s) } else { 0 };
+        let n_hi = if w + pad > q {
+            ((w + pad - q - 1) / s + 1).min(wo)
+        } else {
+            0
+        };
+        (n_lo.min(n_hi), n_hi)
+    }
+
+    /// im2col of one image (`cin x h x w`, row-major): row `(c, p, q)`, column `(m, n)` of
+    /// `cols` holds `x[c, m s + p - pad, n s + q - pad]` (zero outside the input).
+    fn im2col(&self, image: &[F], (cin, h, w): (usize, usize, usize), cols: &mut [F]) {
+        let (k, s, pad) = (self.kernel(), self.stride, self.padding);
         let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
-        let plane = x.slice(s![image, .., .., ..]);
         for c in 0..cin {
+            let plane = &image[c * h * w..(c + 1) * h * w];
             for p in 0..k {
                 for q in 0..k {
                     let row_index = (c * k + p) * k + q;
-                    let mut row = cols.row_mut(row_index);
-                    let row = row.as_slice_mut().expect("contiguous rows");
-                    for m in 0..ho {
-                        let y = (m * s + p) as isize - pad;
-                        let out = &mut row[m * wo..(m + 1) * wo];
-                        if y < 0 || y >= h as isize {
+                    let row = &mut cols[row_index * ho * wo..(row_index + 1) * ho * wo];
+                    let (n_lo, n_hi) = self.valid_columns(q, w, wo);
+                    for (m, out) in row.chunks_exact_mut(wo).enumerate() {
+                        let y = m * s + p;
+                        if y < pad || y - pad >= h {
                             out.fill(F::zero());
                             continue;
                         }
-                        let src = plane.slice(s![c, y as usize, ..]);
-                        for (n, o) in out.iter_mut().enumerate() {
-                            let xx = (n * s + q) as isize - pad;
-                            *o = if xx < 0 || xx >= w as isize {
-                                F::zero()
-                            } else {
-                                src[xx as usize]
-                            };
+                        let src = &plane[(y - pad) * w..(y - pad + 1) * w];
+                        out[..n_lo].fill(F::zero());
+                        out[n_hi..].fill(F::zero());
+                        if n_lo == n_hi {
+                            continue;
+                        }
+                        let first = n_lo * s + q - pad;
+                        if s == 1 {
+                            out[n_lo..n_hi].copy_from_slice(&src[first..first + n_hi - n_lo]);
+                        } else {
+                            for (o, &v) in out[n_lo..n_hi]
+                                .iter_mut()
+                                .zip(src[first..].iter().step_by(s))
+                            {
+                                *o = v;
+                            }
                         }
                     }
                 }
@@ -96,27 +115,37 @@ impl<F: Float> Conv2d<F> {
         }
     }
 
-    /// Adds the columns back into image `image` of `grad_x` (the transpose of [`Self::im2col`]).
-    fn col2im(&self, cols: &Array2<F>, grad_x: &mut Array4<F>, image: usize) {
-        let (_, cin, h, w) = grad_x.dim();
-        let (k, s, pad) = (self.kernel(), self.stride, self.padding as isize);
+    /// Adds the columns back into one image's gradient (the transpose of [`Self::im2col`]).
+    fn col2im(&self, cols: &[F], (cin, h, w): (usize, usize, usize), grad: &mut [F]) {
+        let (k, s, pad) = (self.kernel(), self.stride, self.padding);
         let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
-        let mut plane = grad_x.slice_mut(s![image, .., .., ..]);
         for c in 0..cin {
+            let plane = &mut grad[c * h * w..(c + 1) * h * w];
             for p in 0..k {
                 for q in 0..k {
-                    let row = cols.row((c * k + p) * k + q);
-                    let row = row.as_slice().expect("contiguous rows");
-                    for m in 0..ho {
-                        let y = (m * s + p) as isize - pad;
-                        if y < 0 || y >= h as isize {
+                    let row_index = (c * k + p) * k + q;
+                    let row = &cols[row_index * ho * wo..(row_index + 1) * ho * wo];
+                    let (n_lo, n_hi) = self.valid_columns(q, w, wo);
+                    if n_lo == n_hi {
+                        continue;
+                    }
+                    for (m, g) in row.chunks_exact(wo).enumerate() {
+                        let y = m * s + p;
+                        if y < pad || y - pad >= h {
                             continue;
                         }
-                        let mut dst = plane.slice_mut(s![c, y as usize, ..]);
-                        for (n, &g) in row[m * wo..(m + 1) * wo].iter().enumerate() {
-                            let xx = (n * s + q) as isize - pad;
-                            if xx >= 0 && xx < w as isize {
-                                dst[xx as usize] += g;
+                        let dst = &mut plane[(y - pad) * w..(y - pad + 1) * w];
+                        let first = n_lo * s + q - pad;
+                        if s == 1 {
+                            for (d, &v) in dst[first..first + n_hi - n_lo]
+                                .iter_mut()
+                                .zip(&g[n_lo..n_hi])
+                            {
+                                *d += v;
+                            }
+                        } else {
+                            for (d, &v) in dst[first..].iter_mut().step_by(s).zip(&g[n_lo..n_hi]) {
+                                *d += v;
                             }
                         }
                     }
@@ -161,8 +190,12 @@ impl<F: Float> Conv2d<F> {
         let mut out = Array4::zeros((n, cout, ho, wo));
         let mut cols = Array2::zeros((cin * k * k, ho * wo));
         let wmat = self.weight_matrix();
+        let x = x.as_standard_layout();
+        let xs = x.as_slice().expect("standard layout");
+        let (h, w) = (x.dim().2, x.dim().3);
         for (image, mut y) in out.axis_iter_mut(Axis(0)).enumerate() {
-            self.im2col(&x, image, &mut cols);
+            let src = &xs[image * cin * h * w..(image + 1) * cin * h * w];
+            self.im2col(src, (cin, h, w), cols.as_slice_mut().expect("fresh array"));
             let mut y2: ArrayViewMut2<'_, F> = y
                 .view_mut()
                 .into_shape_with_order((cout, ho * wo))
@@ -203,16 +236,23 @@ impl<F: Float> Conv2d<F> {
         let mut grad_x = input_grad.then(|| Array4::zeros(x.dim()));
         let wmat = self.weight_matrix();
         let grad_out = grad_out.as_standard_layout();
+        let x = x.as_standard_layout();
+        let xs = x.as_slice().expect("standard layout");
+        let (h, w) = (x.dim().2, x.dim().3);
+        let plane = cin * h * w;
         for image in 0..n {
             let g = grad_out
                 .slice(s![image, .., .., ..])
                 .into_shape_with_order((cout, ho * wo))
                 .expect("standard layout gradient");
-            self.im2col(&x, image, &mut cols);
+            let src = &xs[image * plane..(image + 1) * plane];
+            self.im2col(src, (cin, h, w), cols.as_slice_mut().expect("fresh array"));
             general_mat_mul(F::one(), &g, &cols.t(), F::one(), &mut grad_w);
             if let Some(grad_x) = grad_x.as_mut() {
                 general_mat_mul(F::one(), &wmat.t(), &g, F::zero(), &mut grad_cols);
-                self.col2im(&grad_cols, grad_x, image);
+                let dst = &mut grad_x.as_slice_mut().expect("fresh array")
+                    [image * plane..(image + 1) * plane];
+                self.col2im(grad_cols.as_slice().expect("fresh array"), (cin, h, w), dst);
             }
         }
         let bias = self.bias.as_ref().map(|_| {

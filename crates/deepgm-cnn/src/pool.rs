@@ -43,34 +43,83 @@ impl MaxPool2d {
             .expect("input shape checked by the caller");
         let mut out = Array4::zeros((n, c, ho, wo));
         let mut argmax = vec![0u32; n * c * ho * wo];
-        let (p, s) = (self.window, self.stride);
         let x = x.as_standard_layout();
         let planes = x.as_slice().expect("standard layout").chunks_exact(h * w);
         let outs = out
             .as_slice_mut()
             .expect("fresh array")
             .chunks_exact_mut(ho * wo);
+        // Separable: the best of each row segment first, then the best of those down the
+        // window. Keeping the first strict maximum in both passes gives the first maximum in
+        // row-major window order, and each pass is a vectorizable select over contiguous rows.
+        let mut row_best = vec![F::zero(); h * wo];
+        let mut row_at = vec![0u32; h * wo];
         for ((plane, o), a) in planes.zip(outs).zip(argmax.chunks_exact_mut(ho * wo)) {
+            for y in 0..h {
+                let src = &plane[y * w..(y + 1) * w];
+                let best = &mut row_best[y * wo..(y + 1) * wo];
+                let at = &mut row_at[y * wo..(y + 1) * wo];
+                self.row_pass(src, best, at);
+            }
             for m in 0..ho {
-                for nn in 0..wo {
-                    let first = m * s * w + nn * s;
-                    let (mut best, mut at) = (plane[first], first);
-                    for i in 0..p {
-                        let row = (m * s + i) * w + nn * s;
-                        for (j, &v) in plane[row..row + p].iter().enumerate() {
-                            // Strictly greater: ties keep the first maximum in row-major order.
-                            if v > best {
-                                best = v;
-                                at = row + j;
-                            }
-                        }
+                let top = m * self.stride;
+                let (best, at) = (&mut o[m * wo..(m + 1) * wo], &mut a[m * wo..(m + 1) * wo]);
+                best.copy_from_slice(&row_best[top * wo..(top + 1) * wo]);
+                for (b, &col) in at.iter_mut().zip(&row_at[top * wo..(top + 1) * wo]) {
+                    *b = (top * w) as u32 + col;
+                }
+                for r in top + 1..top + self.window {
+                    let offset = (r * w) as u32;
+                    let cand = &row_best[r * wo..(r + 1) * wo];
+                    let cand_at = &row_at[r * wo..(r + 1) * wo];
+                    for (((b, i), &v), &col) in
+                        best.iter_mut().zip(at.iter_mut()).zip(cand).zip(cand_at)
+                    {
+                        let better = v > *b;
+                        *b = if better { v } else { *b };
+                        *i = if better { offset + col } else { *i };
                     }
-                    o[m * wo + nn] = best;
-                    a[m * wo + nn] = at as u32;
                 }
             }
         }
         (out, argmax)
+    }
+
+    /// The first maximum of each window's segment of one input row: value and column.
+    fn row_pass<F: Float>(&self, src: &[F], best: &mut [F], at: &mut [u32]) {
+        let (p, st) = (self.window, self.stride);
+        let wo = best.len();
+        if st == 1 {
+            best.copy_from_slice(&src[..wo]);
+            for (n, a) in at.iter_mut().enumerate() {
+                *a = n as u32;
+            }
+            for j in 1..p {
+                for (n, ((b, a), &v)) in best
+                    .iter_mut()
+                    .zip(at.iter_mut())
+                    .zip(&src[j..j + wo])
+                    .enumerate()
+                {
+                    let better = v > *b;
+                    *b = if better { v } else { *b };
+                    *a = if better { (n + j) as u32 } else { *a };
+                }
+            }
+        } else {
+            for (n, (b, a)) in best.iter_mut().zip(at.iter_mut()).enumerate() {
+                let start = n * st;
+                let (mut bv, mut ba) = (src[start], start);
+                for (j, &v) in src[start + 1..start + p].iter().enumerate() {
+                    if v > bv {
+                        bv = v;
+                        ba = start + 1 + j;
+                    }
+                }
+                *b = bv;
+                *a = ba as u32;
+            }
+        }
     }
 
     /// Backward pass: scatters `grad_out` to the arg-max positions of an input of shape
