@@ -18,6 +18,7 @@
 pub mod activation;
 pub mod arch;
 pub mod case;
+pub mod check;
 pub mod conv;
 pub mod float;
 pub mod io;

@@ -175,6 +175,8 @@ pub struct Evaluation {
     pub loss: f64,
     /// `confusion[true][predicted]` counts.
     pub confusion: Vec<Vec<usize>>,
+    /// The predicted class of each image, in order.
+    pub predictions: Vec<u8>,
     /// Seconds of inference (forward passes and scoring).
     pub seconds: f64,
     /// Images per second of inference.
@@ -200,6 +202,7 @@ pub fn evaluate(
     data.check_fits(model)?;
     let classes = model.classes();
     let mut confusion = vec![vec![0usize; classes]; classes];
+    let mut predictions = Vec::with_capacity(data.len());
     let (mut loss_sum, mut correct) = (0.0, 0);
     let start = Instant::now();
     progress.start(data.len() as u64, "evaluate");
@@ -213,7 +216,9 @@ pub fn evaluate(
         loss_sum += f64::from(ce.loss_sum);
         correct += ce.correct;
         for (row, &y) in logits.rows().into_iter().zip(labels) {
-            confusion[usize::from(y)][predicted(&row.to_vec())] += 1;
+            let guess = predicted(&row.to_vec());
+            confusion[usize::from(y)][guess] += 1;
+            predictions.push(guess as u8);
         }
         progress.advance(labels.len() as u64);
     }
@@ -223,6 +228,7 @@ pub fn evaluate(
         accuracy: correct as f64 / n,
         loss: loss_sum / n,
         confusion,
+        predictions,
         seconds,
         images_per_second: n / seconds,
     })

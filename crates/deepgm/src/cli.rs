@@ -495,6 +495,9 @@ pub struct CnnEvalArgs {
     /// Images per forward pass.
     #[arg(long, default_value_t = 1000)]
     pub batch: usize,
+    /// Also write each image's prediction to this CSV file (index,label,predicted).
+    #[arg(long, value_name = "CSV")]
+    pub predictions: Option<PathBuf>,
 }
 
 /// Arguments of `deepgm cnn predict`.

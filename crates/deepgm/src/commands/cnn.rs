@@ -10,6 +10,7 @@ use deepgm_cnn::{
     evaluate, io, train_epoch, Arch, GradCase, ImageSet, Optimizer, OptimizerKind, SeedConfig,
     Sequential,
 };
+use deepgm_core::atomic::write_bytes_atomic;
 use deepgm_core::image::{read_gray, tile_grid, write_png, TileScale};
 use deepgm_core::mnist::{DataSource, Split};
 use deepgm_core::rng::seeded;
@@ -295,6 +296,13 @@ fn eval(args: &CnnEvalArgs, ui: Ui) -> anyhow::Result<()> {
     let bar = ui.progress();
     let result = evaluate(&model, &data, args.batch, &bar)?;
     drop(bar);
+    if let Some(path) = &args.predictions {
+        let mut csv = String::from("index,label,predicted\n");
+        for (i, (y, p)) in data.labels.iter().zip(&result.predictions).enumerate() {
+            csv.push_str(&format!("{i},{y},{p}\n"));
+        }
+        write_bytes_atomic(path, csv.as_bytes())?;
+    }
     if ui.json {
         ui.print_json(&json!({
             "accuracy": result.accuracy,

@@ -1,6 +1,7 @@
 //! `deepgm tour`: runs every part on the built-in data, checks each claim of the seed
 //! numerically, and writes `report.md` and `index.html` with pictures.
 
+mod cnn;
 mod data;
 mod mrf;
 mod rbm;
@@ -20,8 +21,9 @@ pub fn run(args: &TourArgs, ui: Ui) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating the report directory {}", args.output.display()))?;
     type Build = fn(&std::path::Path, u64) -> anyhow::Result<Section>;
-    let parts: [(&str, Build); 3] = [
+    let parts: [(&str, Build); 4] = [
         ("data", data::section),
+        ("cnn", cnn::section),
         ("rbm", rbm::section),
         ("mrf", mrf::section),
     ];
