@@ -5,7 +5,7 @@
 //! C_in input channels and zero padding `pad` on every side.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, ArrayViewMut2, Axis};
+use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView4};
 
 use crate::float::Float;
 use crate::shape::{check_window, ShapeError};
@@ -75,8 +75,15 @@ impl<F: Float> Conv2d<F> {
     }
 
     /// im2col of one image (`cin x h x w`, row-major): row `(c, p, q)`, column `(m, n)` of
-    /// `cols` holds `x[c, m s + p - pad, n s + q - pad]` (zero outside the input).
-    fn im2col(&self, image: &[F], (cin, h, w): (usize, usize, usize), cols: &mut [F]) {
+    /// `cols` holds `x[c, m s + p - pad, n s + q - pad]` (zero outside the input). Row `r` of
+    /// the image's block starts at `r * row_stride + offset` (several images side by side).
+    fn im2col(
+        &self,
+        image: &[F],
+        (cin, h, w): (usize, usize, usize),
+        cols: &mut [F],
+        (row_stride, offset): (usize, usize),
+    ) {
         let (k, s, pad) = (self.kernel(), self.stride, self.padding);
         let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
         for c in 0..cin {
@@ -84,7 +91,8 @@ impl<F: Float> Conv2d<F> {
             for p in 0..k {
                 for q in 0..k {
                     let row_index = (c * k + p) * k + q;
-                    let row = &mut cols[row_index * ho * wo..(row_index + 1) * ho * wo];
+                    let start = row_index * row_stride + offset;
+                    let row = &mut cols[start..start + ho * wo];
                     let (n_lo, n_hi) = self.valid_columns(q, w, wo);
                     for (m, out) in row.chunks_exact_mut(wo).enumerate() {
                         let y = m * s + p;
@@ -116,7 +124,13 @@ impl<F: Float> Conv2d<F> {
     }
 
     /// Adds the columns back into one image's gradient (the transpose of [`Self::im2col`]).
-    fn col2im(&self, cols: &[F], (cin, h, w): (usize, usize, usize), grad: &mut [F]) {
+    fn col2im(
+        &self,
+        cols: &[F],
+        (cin, h, w): (usize, usize, usize),
+        grad: &mut [F],
+        (row_stride, offset): (usize, usize),
+    ) {
         let (k, s, pad) = (self.kernel(), self.stride, self.padding);
         let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
         for c in 0..cin {
@@ -124,7 +138,8 @@ impl<F: Float> Conv2d<F> {
             for p in 0..k {
                 for q in 0..k {
                     let row_index = (c * k + p) * k + q;
-                    let row = &cols[row_index * ho * wo..(row_index + 1) * ho * wo];
+                    let start = row_index * row_stride + offset;
+                    let row = &cols[start..start + ho * wo];
                     let (n_lo, n_hi) = self.valid_columns(q, w, wo);
                     if n_lo == n_hi {
                         continue;
@@ -177,33 +192,62 @@ impl<F: Float> Conv2d<F> {
         self.output_size(h, w)
     }
 
+    /// The im2col matrix of a whole batch: `(C_in k k, N H_out W_out)`, image `i` in columns
+    /// `i H_out W_out ..`.
+    ///
+    /// # Panics
+    /// When `x` does not pass [`Self::check_input`].
+    pub fn columns(&self, x: ArrayView4<'_, F>) -> Array2<F> {
+        let (ho, wo) = self
+            .check_input(&x)
+            .expect("input shape checked by the caller");
+        let (n, cin, h, w) = x.dim();
+        let k = self.kernel();
+        let width = n * ho * wo;
+        let mut cols = Array2::zeros((cin * k * k, width));
+        let x = x.as_standard_layout();
+        let xs = x.as_slice().expect("standard layout");
+        let out = cols.as_slice_mut().expect("fresh array");
+        for (image, src) in xs.chunks_exact(cin * h * w).enumerate() {
+            self.im2col(src, (cin, h, w), out, (width, image * ho * wo));
+        }
+        cols
+    }
+
     /// Forward pass: `(N, C_in, H, W)` to `(N, C_out, H_out, W_out)`.
     ///
     /// # Panics
     /// When `x` does not pass [`Self::check_input`] (callers check shapes first).
     pub fn forward(&self, x: ArrayView4<'_, F>) -> Array4<F> {
-        let (ho, wo) = self
-            .check_input(&x)
-            .expect("input shape checked by the caller");
-        let (n, cin) = (x.dim().0, x.dim().1);
-        let (cout, k) = (self.out_channels(), self.kernel());
+        let cols = self.columns(x);
+        self.forward_columns(&cols, x.dim())
+    }
+
+    /// Forward pass from the batch's [`Self::columns`]: one GEMM for the whole batch.
+    pub fn forward_columns(
+        &self,
+        cols: &Array2<F>,
+        (n, _, h, w): (usize, usize, usize, usize),
+    ) -> Array4<F> {
+        let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
+        let cout = self.out_channels();
+        let mut y = Array2::zeros((cout, n * ho * wo));
+        general_mat_mul(F::one(), &self.weight_matrix(), cols, F::zero(), &mut y);
+        // (C_out, N, HW) to (N, C_out, HW), adding the bias.
         let mut out = Array4::zeros((n, cout, ho, wo));
-        let mut cols = Array2::zeros((cin * k * k, ho * wo));
-        let wmat = self.weight_matrix();
-        let x = x.as_standard_layout();
-        let xs = x.as_slice().expect("standard layout");
-        let (h, w) = (x.dim().2, x.dim().3);
-        for (image, mut y) in out.axis_iter_mut(Axis(0)).enumerate() {
-            let src = &xs[image * cin * h * w..(image + 1) * cin * h * w];
-            self.im2col(src, (cin, h, w), cols.as_slice_mut().expect("fresh array"));
-            let mut y2: ArrayViewMut2<'_, F> = y
-                .view_mut()
-                .into_shape_with_order((cout, ho * wo))
-                .expect("standard layout output");
-            general_mat_mul(F::one(), &wmat, &cols, F::zero(), &mut y2);
-            if let Some(bias) = &self.bias {
-                for (mut map, &b) in y2.outer_iter_mut().zip(bias) {
-                    map.mapv_inplace(|v| v + b);
+        let plane = ho * wo;
+        let ys = y.as_slice().expect("fresh array");
+        for (i, image) in out
+            .as_slice_mut()
+            .expect("fresh array")
+            .chunks_exact_mut(cout * plane)
+            .enumerate()
+        {
+            for (c, dst) in image.chunks_exact_mut(plane).enumerate() {
+                let src = &ys[c * n * plane + i * plane..][..plane];
+                let b = self.bias.as_ref().map_or(F::zero(), |b| b[c]);
+                for (d, &v) in dst.iter_mut().zip(src) {
+                    *d = v + b;
                 }
             }
         }
@@ -224,43 +268,60 @@ impl<F: Float> Conv2d<F> {
         grad_out: ArrayView4<'_, F>,
         input_grad: bool,
     ) -> (Option<Array4<F>>, Conv2dGrads<F>) {
-        let (ho, wo) = self
-            .check_input(&x)
-            .expect("input shape checked by the caller");
-        let (n, cin) = (x.dim().0, x.dim().1);
-        let (cout, k) = (self.out_channels(), self.kernel());
+        let cols = self.columns(x);
+        self.backward_columns(&cols, x.dim(), grad_out, input_grad)
+    }
+
+    /// Backward pass from the forward pass's [`Self::columns`] (input of shape `input_dim`):
+    /// `dW = G cols^T` and `dcols = W^T G` as single GEMMs over the batch, `G` being `grad_out`
+    /// as `(C_out, N H_out W_out)`.
+    ///
+    /// # Panics
+    /// When the shapes do not match the forward pass's.
+    pub fn backward_columns(
+        &self,
+        cols: &Array2<F>,
+        input_dim: (usize, usize, usize, usize),
+        grad_out: ArrayView4<'_, F>,
+        input_grad: bool,
+    ) -> (Option<Array4<F>>, Conv2dGrads<F>) {
+        let (n, cin, h, w) = input_dim;
+        let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
+        let cout = self.out_channels();
         assert_eq!(grad_out.dim(), (n, cout, ho, wo), "gradient shape");
-        let mut cols = Array2::zeros((cin * k * k, ho * wo));
-        let mut grad_cols = Array2::zeros((cin * k * k, ho * wo));
-        let mut grad_w = Array2::zeros((cout, cin * k * k));
-        let mut grad_x = input_grad.then(|| Array4::zeros(x.dim()));
-        let wmat = self.weight_matrix();
+        let plane = ho * wo;
+        let width = n * plane;
+        // (N, C_out, HW) to (C_out, N, HW).
         let grad_out = grad_out.as_standard_layout();
-        let x = x.as_standard_layout();
-        let xs = x.as_slice().expect("standard layout");
-        let (h, w) = (x.dim().2, x.dim().3);
-        let plane = cin * h * w;
-        for image in 0..n {
-            let g = grad_out
-                .slice(s![image, .., .., ..])
-                .into_shape_with_order((cout, ho * wo))
-                .expect("standard layout gradient");
-            let src = &xs[image * plane..(image + 1) * plane];
-            self.im2col(src, (cin, h, w), cols.as_slice_mut().expect("fresh array"));
-            general_mat_mul(F::one(), &g, &cols.t(), F::one(), &mut grad_w);
-            if let Some(grad_x) = grad_x.as_mut() {
-                general_mat_mul(F::one(), &wmat.t(), &g, F::zero(), &mut grad_cols);
-                let dst = &mut grad_x.as_slice_mut().expect("fresh array")
-                    [image * plane..(image + 1) * plane];
-                self.col2im(grad_cols.as_slice().expect("fresh array"), (cin, h, w), dst);
+        let gs = grad_out.as_slice().expect("standard layout");
+        let mut g = Array2::zeros((cout, width));
+        let g_slice = g.as_slice_mut().expect("fresh array");
+        for (i, image) in gs.chunks_exact(cout * plane).enumerate() {
+            for (c, src) in image.chunks_exact(plane).enumerate() {
+                g_slice[c * width + i * plane..][..plane].copy_from_slice(src);
             }
         }
-        let bias = self.bias.as_ref().map(|_| {
-            grad_out
-                .sum_axis(Axis(3))
-                .sum_axis(Axis(2))
-                .sum_axis(Axis(0))
+        let mut grad_w = Array2::zeros((cout, cols.nrows()));
+        general_mat_mul(F::one(), &g, &cols.t(), F::zero(), &mut grad_w);
+        let grad_x = input_grad.then(|| {
+            let mut grad_cols = Array2::zeros(cols.dim());
+            general_mat_mul(F::one(), &self.weight_matrix().t(), &g, F::zero(), &mut grad_cols);
+            let mut grad_x = Array4::zeros(input_dim);
+            let gc = grad_cols.as_slice().expect("fresh array");
+            for (image, dst) in grad_x
+                .as_slice_mut()
+                .expect("fresh array")
+                .chunks_exact_mut(cin * h * w)
+                .enumerate()
+            {
+                self.col2im(gc, (cin, h, w), dst, (width, image * plane));
+            }
+            grad_x
         });
+        let bias = self
+            .bias
+            .as_ref()
+            .map(|_| g.rows().into_iter().map(|r| r.sum()).collect::<Array1<F>>());
         let weight = grad_w
             .into_shape_with_order(self.weight.dim())
             .expect("same number of weights");

@@ -132,8 +132,19 @@ pub struct Sequential<F> {
 pub struct Trace<F> {
     /// `activations[0]` is the input; `activations[i + 1]` is layer `i`'s output.
     pub activations: Vec<ArrayD<F>>,
-    /// The arg-max indices of each pooling layer (`None` for other layers).
-    pub argmax: Vec<Option<Vec<u32>>>,
+    /// What each layer saved for its backward pass.
+    pub saved: Vec<Saved<F>>,
+}
+
+/// What a layer's forward pass keeps for its backward pass.
+#[derive(Debug, Clone)]
+pub enum Saved<F> {
+    /// Nothing beyond the layer's input and output.
+    Nothing,
+    /// A pooling layer's arg-max indices.
+    Argmax(Vec<u32>),
+    /// A convolution's im2col matrix of the batch.
+    Columns(ndarray::Array2<F>),
 }
 
 /// Gradients from a backward pass.
@@ -257,25 +268,22 @@ impl<F: Float> Sequential<F> {
             "input shape"
         );
         let mut activations = Vec::with_capacity(self.layers.len() + 1);
-        let mut argmax = Vec::with_capacity(self.layers.len());
+        let mut saved = Vec::with_capacity(self.layers.len());
         activations.push(x.to_owned().into_dyn());
         for layer in &self.layers {
             let input = activations.last().expect("input pushed first");
-            let (out, arg) = apply(layer, input.view());
+            let (out, keep) = apply(layer, input.view(), true);
             activations.push(out);
-            argmax.push(arg);
+            saved.push(keep);
         }
-        Trace {
-            activations,
-            argmax,
-        }
+        Trace { activations, saved }
     }
 
     /// Class scores `(N, classes)` of a batch (single-threaded; see [`Self::predict`]).
     pub fn forward(&self, x: ArrayView4<'_, F>) -> ndarray::Array2<F> {
         let mut current = x.to_owned().into_dyn();
         for layer in &self.layers {
-            current = apply(layer, current.view()).0;
+            current = apply(layer, current.view(), false).0;
         }
         current
             .into_dimensionality::<Ix2>()
@@ -315,7 +323,7 @@ impl<F: Float> Sequential<F> {
                 &self.layers[i],
                 x,
                 y,
-                trace.argmax[i].as_deref(),
+                &trace.saved[i],
                 grad.view(),
                 need,
             );
@@ -436,20 +444,22 @@ fn chunk_size(n: usize) -> usize {
     n.div_ceil(rayon::current_num_threads().max(1)).max(1)
 }
 
-/// One layer's forward pass on a batch.
-fn apply<F: Float>(layer: &Layer<F>, x: ArrayViewD<'_, F>) -> (ArrayD<F>, Option<Vec<u32>>) {
+/// One layer's forward pass on a batch, with what its backward pass needs when `keep`.
+fn apply<F: Float>(layer: &Layer<F>, x: ArrayViewD<'_, F>, keep: bool) -> (ArrayD<F>, Saved<F>) {
     match layer {
-        Layer::Conv2d(c) => (c.forward(as4(x)).into_dyn(), None),
+        Layer::Conv2d(c) => {
+            let x4 = as4(x);
+            let cols = c.columns(x4);
+            let out = c.forward_columns(&cols, x4.dim()).into_dyn();
+            (out, if keep { Saved::Columns(cols) } else { Saved::Nothing })
+        }
         Layer::MaxPool2d(p) => {
             let (out, arg) = p.forward(as4(x));
-            (out.into_dyn(), Some(arg))
+            (out.into_dyn(), Saved::Argmax(arg))
         }
-        Layer::Flatten => (flatten(as4(x)).into_dyn(), None),
-        Layer::Linear(l) => {
-            let x2 = x.into_dimensionality::<Ix2>().expect("checked: 2-D");
-            (l.forward(x2).into_dyn(), None)
-        }
-        Layer::Activation(a) => (a.forward(x), None),
+        Layer::Flatten => (flatten(as4(x)).into_dyn(), Saved::Nothing),
+        Layer::Linear(l) => (l.forward(as2(x)).into_dyn(), Saved::Nothing),
+        Layer::Activation(a) => (a.forward(x), Saved::Nothing),
     }
 }
 
@@ -458,13 +468,16 @@ fn back<F: Float>(
     layer: &Layer<F>,
     x: ArrayViewD<'_, F>,
     y: ArrayViewD<'_, F>,
-    argmax: Option<&[u32]>,
+    saved: &Saved<F>,
     grad: ArrayViewD<'_, F>,
     input_grad: bool,
 ) -> (Option<ArrayD<F>>, Vec<ArrayD<F>>) {
     match layer {
         Layer::Conv2d(c) => {
-            let (gx, g) = c.backward(as4(x), as4(grad), input_grad);
+            let (gx, g) = match saved {
+                Saved::Columns(cols) => c.backward_columns(cols, as4(x).dim(), as4(grad), input_grad),
+                _ => c.backward(as4(x), as4(grad), input_grad),
+            };
             let mut params = vec![g.weight.into_dyn()];
             params.extend(g.bias.map(|b| b.into_dyn()));
             (gx.map(|a| a.into_dyn()), params)
@@ -472,7 +485,10 @@ fn back<F: Float>(
         Layer::MaxPool2d(p) => {
             let dim = as4(x).dim();
             let gx = input_grad.then(|| {
-                p.backward(dim, argmax.expect("pooling trace"), as4(grad))
+                let Saved::Argmax(argmax) = saved else {
+                    panic!("a pooling layer's trace holds its arg-max")
+                };
+                p.backward(dim, argmax, as4(grad))
                     .into_dyn()
             });
             (gx, Vec::new())
