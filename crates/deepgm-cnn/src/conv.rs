@@ -4,7 +4,7 @@
 //! Seed problem 1: `Y^i[m,n] = sum_{p,q} X[(m-1)s+p, (n-1)s+q] W^i[p,q] (+ b_i)`, generalized to
 //! C_in input channels and zero padding `pad` on every side.
 
-use ndarray::linalg::general_mat_mul;
+use deepgm_core::linalg::{gemm_with, Threads};
 use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView4};
 
 use crate::float::Float;
@@ -232,7 +232,14 @@ impl<F: Float> Conv2d<F> {
         let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
         let cout = self.out_channels();
         let mut y = Array2::zeros((cout, n * ho * wo));
-        general_mat_mul(F::one(), &self.weight_matrix(), cols, F::zero(), &mut y);
+        gemm_with(
+            F::one(),
+            self.weight_matrix(),
+            cols.view(),
+            F::zero(),
+            &mut y.view_mut(),
+            Threads::One,
+        );
         // (C_out, N, HW) to (N, C_out, HW), adding the bias.
         let mut out = Array4::zeros((n, cout, ho, wo));
         let plane = ho * wo;
@@ -302,10 +309,24 @@ impl<F: Float> Conv2d<F> {
             }
         }
         let mut grad_w = Array2::zeros((cout, cols.nrows()));
-        general_mat_mul(F::one(), &g, &cols.t(), F::zero(), &mut grad_w);
+        gemm_with(
+            F::one(),
+            g.view(),
+            cols.t(),
+            F::zero(),
+            &mut grad_w.view_mut(),
+            Threads::One,
+        );
         let grad_x = input_grad.then(|| {
             let mut grad_cols = Array2::zeros(cols.dim());
-            general_mat_mul(F::one(), &self.weight_matrix().t(), &g, F::zero(), &mut grad_cols);
+            gemm_with(
+                F::one(),
+                self.weight_matrix().t(),
+                g.view(),
+                F::zero(),
+                &mut grad_cols.view_mut(),
+                Threads::One,
+            );
             let mut grad_x = Array4::zeros(input_dim);
             let gc = grad_cols.as_slice().expect("fresh array");
             for (image, dst) in grad_x

@@ -19,6 +19,7 @@ pub trait Float:
     + Debug
     + Display
     + Default
+    + deepgm_core::linalg::GemmScalar
     + 'static
 {
     /// `x` converted (rounded to nearest for `f32`).

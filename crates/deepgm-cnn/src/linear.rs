@@ -1,6 +1,6 @@
 //! Fully connected layer `z = A f + c` (PyTorch's `nn.Linear`: weight `(out, in)`).
 
-use ndarray::linalg::general_mat_mul;
+use deepgm_core::linalg::{gemm_with, Threads};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::float::Float;
@@ -44,7 +44,14 @@ impl<F: Float> Linear<F> {
         out.rows_mut()
             .into_iter()
             .for_each(|mut r| r.assign(&self.bias));
-        general_mat_mul(F::one(), &x, &self.weight.t(), F::one(), &mut out);
+        gemm_with(
+            F::one(),
+            x,
+            self.weight.t(),
+            F::one(),
+            &mut out.view_mut(),
+            Threads::One,
+        );
         out
     }
 
@@ -56,9 +63,27 @@ impl<F: Float> Linear<F> {
         grad_out: ArrayView2<'_, F>,
         input_grad: bool,
     ) -> (Option<Array2<F>>, LinearGrads<F>) {
-        let grad_x = input_grad.then(|| grad_out.dot(&self.weight));
+        let grad_x = input_grad.then(|| {
+            let mut gx = Array2::zeros((grad_out.nrows(), self.in_features()));
+            gemm_with(
+                F::one(),
+                grad_out,
+                self.weight.view(),
+                F::zero(),
+                &mut gx.view_mut(),
+                Threads::One,
+            );
+            gx
+        });
         let mut weight = Array2::zeros(self.weight.dim());
-        general_mat_mul(F::one(), &grad_out.t(), &x, F::zero(), &mut weight);
+        gemm_with(
+            F::one(),
+            grad_out.t(),
+            x,
+            F::zero(),
+            &mut weight.view_mut(),
+            Threads::One,
+        );
         let bias = grad_out.sum_axis(Axis(0));
         (grad_x, LinearGrads { weight, bias })
     }

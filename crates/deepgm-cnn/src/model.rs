@@ -319,14 +319,7 @@ impl<F: Float> Sequential<F> {
             let x = trace.activations[i].view();
             let y = trace.activations[i + 1].view();
             let need = i > 0 || input_grad;
-            let (grad_in, params) = back(
-                &self.layers[i],
-                x,
-                y,
-                &trace.saved[i],
-                grad.view(),
-                need,
-            );
+            let (grad_in, params) = back(&self.layers[i], x, y, &trace.saved[i], grad.view(), need);
             params_rev.push(params);
             outputs[i] = grad;
             match grad_in {
@@ -451,7 +444,14 @@ fn apply<F: Float>(layer: &Layer<F>, x: ArrayViewD<'_, F>, keep: bool) -> (Array
             let x4 = as4(x);
             let cols = c.columns(x4);
             let out = c.forward_columns(&cols, x4.dim()).into_dyn();
-            (out, if keep { Saved::Columns(cols) } else { Saved::Nothing })
+            (
+                out,
+                if keep {
+                    Saved::Columns(cols)
+                } else {
+                    Saved::Nothing
+                },
+            )
         }
         Layer::MaxPool2d(p) => {
             let (out, arg) = p.forward(as4(x));
@@ -475,7 +475,9 @@ fn back<F: Float>(
     match layer {
         Layer::Conv2d(c) => {
             let (gx, g) = match saved {
-                Saved::Columns(cols) => c.backward_columns(cols, as4(x).dim(), as4(grad), input_grad),
+                Saved::Columns(cols) => {
+                    c.backward_columns(cols, as4(x).dim(), as4(grad), input_grad)
+                }
                 _ => c.backward(as4(x), as4(grad), input_grad),
             };
             let mut params = vec![g.weight.into_dyn()];
@@ -488,8 +490,7 @@ fn back<F: Float>(
                 let Saved::Argmax(argmax) = saved else {
                     panic!("a pooling layer's trace holds its arg-max")
                 };
-                p.backward(dim, argmax, as4(grad))
-                    .into_dyn()
+                p.backward(dim, argmax, as4(grad)).into_dyn()
             });
             (gx, Vec::new())
         }

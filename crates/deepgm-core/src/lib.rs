@@ -15,6 +15,7 @@ pub mod error;
 pub mod fetch;
 pub mod idx;
 pub mod image;
+pub mod linalg;
 pub mod mnist;
 pub mod progress;
 pub mod rng;

@@ -5,7 +5,15 @@ use num_traits::{Float, FromPrimitive};
 
 /// The float types an RBM can be computed in: `f32` for training, `f64` for checks.
 pub trait Real:
-    LinalgScalar + Float + FromPrimitive + ScalarOperand + Send + Sync + std::fmt::Debug + 'static
+    LinalgScalar
+    + Float
+    + FromPrimitive
+    + ScalarOperand
+    + deepgm_core::linalg::GemmScalar
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
     /// `row[i] <- sigmoid(row[i] + bias[i])`. f64 uses [`sigmoid`]; f32 overrides it with a
     /// branch-free version that the compiler vectorizes (the training hot path).
