@@ -108,7 +108,11 @@ impl<F: Float> Conv2d<F> {
                         }
                         let first = n_lo * s + q - pad;
                         if s == 1 {
-                            out[n_lo..n_hi].copy_from_slice(&src[first..first + n_hi - n_lo]);
+                            // An inline loop: rows are short, and a memcpy call per row costs
+                            // more than the copy.
+                            for (o, &v) in out[n_lo..n_hi].iter_mut().zip(&src[first..]) {
+                                *o = v;
+                            }
                         } else {
                             for (o, &v) in out[n_lo..n_hi]
                                 .iter_mut()
