@@ -290,9 +290,10 @@ impl<F: Float> Sequential<F> {
             .expect("checked: flat output")
     }
 
-    /// Class scores of a batch, split across rayon's threads.
+    /// Class scores of a batch, in blocks of at most [`PREDICT_BLOCK`] images spread over
+    /// rayon's threads (small blocks keep each layer's im2col matrix in cache).
     pub fn predict(&self, x: ArrayView4<'_, F>) -> ndarray::Array2<F> {
-        let chunk = chunk_size(x.dim().0);
+        let chunk = chunk_size(x.dim().0).min(PREDICT_BLOCK);
         let parts: Vec<ndarray::Array2<F>> = x
             .axis_chunks_iter(Axis(0), chunk)
             .into_par_iter()
@@ -431,6 +432,9 @@ fn as4<'a, F>(x: ArrayViewD<'a, F>) -> ndarray::ArrayView4<'a, F> {
 fn as2<'a, F>(x: ArrayViewD<'a, F>) -> ArrayView2<'a, F> {
     x.into_dimensionality::<Ix2>().expect("checked: 2-D")
 }
+
+/// The most images [`Sequential::predict`] runs through the network at once.
+pub const PREDICT_BLOCK: usize = 32;
 
 /// Rows per thread when a batch of `n` is split across rayon's threads.
 fn chunk_size(n: usize) -> usize {
