@@ -138,6 +138,7 @@ fn optimizer_of(args: &CnnTrainArgs) -> anyhow::Result<Optimizer<f32>> {
         ("--lr", args.lr),
         ("--momentum", args.momentum),
         ("--weight-decay", args.weight_decay),
+        ("--lr-decay", args.lr_decay),
     ] {
         if !v.is_finite() || v < 0.0 {
             return Err(Error::invalid(name, format!("{v}: expected a finite value >= 0")).into());
@@ -203,6 +204,7 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
     let mut history = Vec::new();
     let bar = ui.progress();
     for epoch in done..args.epochs {
+        optimizer.lr = args.lr * args.lr_decay.powi(epoch as i32);
         let stats = train_epoch(
             &mut model,
             &mut optimizer,
@@ -220,6 +222,7 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
             ("epochs", stats.epoch.to_string()),
             ("optimizer", optimizer.kind.name().to_string()),
             ("lr", args.lr.to_string()),
+            ("lr_decay", args.lr_decay.to_string()),
             ("momentum", args.momentum.to_string()),
             ("weight_decay", args.weight_decay.to_string()),
             ("batch", args.batch.to_string()),
