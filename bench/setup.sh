@@ -13,7 +13,7 @@ fi
 "$venv/bin/python" -m pip install --quiet -r "$here/requirements.txt"
 "$venv/bin/python" - <<'PY'
 import importlib
-for name in ["numpy", "sklearn", "torch", "pgmpy", "pyagrum", "maxflow", "PIL"]:
+for name in ["numpy", "sklearn", "torch", "pgmpy", "pyagrum", "maxflow", "PIL", "safetensors"]:
     module = importlib.import_module(name)
     print(f"{name:8s} {getattr(module, '__version__', '?')}")
 PY

@@ -119,7 +119,7 @@ mod tests {
         let rows = ink.iter().map(|p| p.0);
         let (lo, hi) = (rows.clone().min().unwrap(), rows.max().unwrap());
         assert!(
-            hi - lo + 1 <= 20 && hi - lo + 1 >= 18,
+            (18..=20).contains(&(hi - lo + 1)),
             "fits the 20-pixel box: {lo}..{hi}"
         );
         let mean_c = ink.iter().map(|p| p.1 as f64).sum::<f64>() / ink.len() as f64;

@@ -12,6 +12,9 @@ use serde_json::Value;
 
 const TOL: f64 = 1e-9;
 
+/// A layer's output, input gradient and named parameter gradients.
+type LayerResult = (ArrayD<f64>, ArrayD<f64>, Vec<(&'static str, ArrayD<f64>)>);
+
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -96,93 +99,90 @@ fn every_layer_matches_pytorch() {
         let x = tensor(&case["input"]);
         let config = &case["config"];
         let get = |k: &str| config[k].as_u64().unwrap() as usize;
-        let (out, grad_in, grad_params): (ArrayD<f64>, ArrayD<f64>, Vec<(&str, ArrayD<f64>)>) =
-            match kind {
-                "conv2d" => {
-                    let w = param(case, "weight").unwrap();
-                    let conv = Conv2d {
-                        weight: w.into_dimensionality().unwrap(),
-                        bias: param(case, "bias").map(|b| b.into_dimensionality().unwrap()),
-                        stride: get("stride"),
-                        padding: get("padding"),
-                    };
-                    let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
-                    let g = tensor(&case["grad_output"]).into_dimensionality().unwrap();
-                    let out = conv.forward(x4.view());
-                    let (gx, gp) = conv.backward(x4.view(), g.view(), true);
-                    let mut ps = vec![("weight", gp.weight.into_dyn())];
-                    ps.extend(gp.bias.map(|b| ("bias", b.into_dyn())));
-                    (out.into_dyn(), gx.unwrap().into_dyn(), ps)
-                }
-                "maxpool2d" => {
-                    let pool = MaxPool2d {
-                        window: get("kernel"),
-                        stride: get("stride"),
-                    };
-                    let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
-                    let g: Array4<f64> =
-                        tensor(&case["grad_output"]).into_dimensionality().unwrap();
-                    let (out, arg) = pool.forward(x4.view());
-                    let gx = pool.backward(x4.dim(), &arg, g.view());
-                    (out.into_dyn(), gx.into_dyn(), vec![])
-                }
-                "linear" => {
-                    let lin = Linear {
-                        weight: param(case, "weight")
-                            .unwrap()
-                            .into_dimensionality()
-                            .unwrap(),
-                        bias: param(case, "bias").unwrap().into_dimensionality().unwrap(),
-                    };
-                    let x2: Array2<f64> = x.clone().into_dimensionality().unwrap();
-                    let g: Array2<f64> =
-                        tensor(&case["grad_output"]).into_dimensionality().unwrap();
-                    let (gx, gp) = lin.backward(x2.view(), g.view(), true);
-                    let ps = vec![
-                        ("weight", gp.weight.into_dyn()),
-                        ("bias", gp.bias.into_dyn()),
-                    ];
-                    (
-                        lin.forward(x2.view()).into_dyn(),
-                        gx.unwrap().into_dyn(),
-                        ps,
-                    )
-                }
-                "relu" | "tanh" | "sigmoid" => {
-                    let act = match kind {
-                        "relu" => Activation::Relu,
-                        "tanh" => Activation::Tanh,
-                        _ => Activation::Sigmoid,
-                    };
-                    let y = act.forward(x.view());
-                    let gx = act.backward(y.view(), tensor(&case["grad_output"]).view());
-                    (y, gx, vec![])
-                }
-                "flatten" => {
-                    let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
-                    let g = tensor(&case["grad_output"]);
-                    let gx = g
-                        .as_standard_layout()
-                        .into_owned()
-                        .into_shape_with_order(IxDyn(x4.shape()))
-                        .unwrap();
-                    (flatten(x4.view()).into_dyn(), gx, vec![])
-                }
-                "cross_entropy" => {
-                    let z: Array2<f64> = x.clone().into_dimensionality().unwrap();
-                    let labels: Vec<u8> = serde_json::from_value(case["labels"].clone()).unwrap();
-                    let ce = cross_entropy(z.view(), &labels);
-                    let n = labels.len() as f64;
-                    assert_close(
-                        &format!("{name} probs"),
-                        &ce.probs.clone().into_dyn(),
-                        &tensor(&case["probs"]),
-                    );
-                    let loss = ArrayD::from_elem(IxDyn(&[]), ce.loss_sum / n);
-                    (loss, (ce.grad / n).into_dyn(), vec![])
-                }
-                other => panic!("{name}: unknown layer kind {other}"),
-            };
+        let (out, grad_in, grad_params): LayerResult = match kind {
+            "conv2d" => {
+                let w = param(case, "weight").unwrap();
+                let conv = Conv2d {
+                    weight: w.into_dimensionality().unwrap(),
+                    bias: param(case, "bias").map(|b| b.into_dimensionality().unwrap()),
+                    stride: get("stride"),
+                    padding: get("padding"),
+                };
+                let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
+                let g = tensor(&case["grad_output"]).into_dimensionality().unwrap();
+                let out = conv.forward(x4.view());
+                let (gx, gp) = conv.backward(x4.view(), g.view(), true);
+                let mut ps = vec![("weight", gp.weight.into_dyn())];
+                ps.extend(gp.bias.map(|b| ("bias", b.into_dyn())));
+                (out.into_dyn(), gx.unwrap().into_dyn(), ps)
+            }
+            "maxpool2d" => {
+                let pool = MaxPool2d {
+                    window: get("kernel"),
+                    stride: get("stride"),
+                };
+                let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
+                let g: Array4<f64> = tensor(&case["grad_output"]).into_dimensionality().unwrap();
+                let (out, arg) = pool.forward(x4.view());
+                let gx = pool.backward(x4.dim(), &arg, g.view());
+                (out.into_dyn(), gx.into_dyn(), vec![])
+            }
+            "linear" => {
+                let lin = Linear {
+                    weight: param(case, "weight")
+                        .unwrap()
+                        .into_dimensionality()
+                        .unwrap(),
+                    bias: param(case, "bias").unwrap().into_dimensionality().unwrap(),
+                };
+                let x2: Array2<f64> = x.clone().into_dimensionality().unwrap();
+                let g: Array2<f64> = tensor(&case["grad_output"]).into_dimensionality().unwrap();
+                let (gx, gp) = lin.backward(x2.view(), g.view(), true);
+                let ps = vec![
+                    ("weight", gp.weight.into_dyn()),
+                    ("bias", gp.bias.into_dyn()),
+                ];
+                (
+                    lin.forward(x2.view()).into_dyn(),
+                    gx.unwrap().into_dyn(),
+                    ps,
+                )
+            }
+            "relu" | "tanh" | "sigmoid" => {
+                let act = match kind {
+                    "relu" => Activation::Relu,
+                    "tanh" => Activation::Tanh,
+                    _ => Activation::Sigmoid,
+                };
+                let y = act.forward(x.view());
+                let gx = act.backward(y.view(), tensor(&case["grad_output"]).view());
+                (y, gx, vec![])
+            }
+            "flatten" => {
+                let x4: Array4<f64> = x.clone().into_dimensionality().unwrap();
+                let g = tensor(&case["grad_output"]);
+                let gx = g
+                    .as_standard_layout()
+                    .into_owned()
+                    .into_shape_with_order(IxDyn(x4.shape()))
+                    .unwrap();
+                (flatten(x4.view()).into_dyn(), gx, vec![])
+            }
+            "cross_entropy" => {
+                let z: Array2<f64> = x.clone().into_dimensionality().unwrap();
+                let labels: Vec<u8> = serde_json::from_value(case["labels"].clone()).unwrap();
+                let ce = cross_entropy(z.view(), &labels);
+                let n = labels.len() as f64;
+                assert_close(
+                    &format!("{name} probs"),
+                    &ce.probs.clone().into_dyn(),
+                    &tensor(&case["probs"]),
+                );
+                let loss = ArrayD::from_elem(IxDyn(&[]), ce.loss_sum / n);
+                (loss, (ce.grad / n).into_dyn(), vec![])
+            }
+            other => panic!("{name}: unknown layer kind {other}"),
+        };
         assert_close(&format!("{name} output"), &out, &tensor(&case["output"]));
         assert_close(
             &format!("{name} grad_input"),
