@@ -216,10 +216,7 @@ impl GradCase {
         let d = self.x.len();
         let x = Array4::from_shape_vec((1, 1, d, d), flat(&self.x)).expect("checked");
         let trace = net.forward_trace(x.view());
-        let logits = trace.activations[4]
-            .view()
-            .into_dimensionality::<Ix2>()
-            .expect("flat");
+        let logits = trace.logits();
         let label = u8::try_from(self.label).map_err(|_| ShapeError::new("label too large"))?;
         let ce = cross_entropy(logits, &[label]);
         let grads = net.backward(&trace, ce.grad.view(), true);

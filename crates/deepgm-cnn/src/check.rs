@@ -1,7 +1,7 @@
 //! Finite-difference checks of a network's hand-derived gradients (float64, central
 //! differences), for users who want to see the derivation hold on their own network.
 
-use ndarray::{ArrayD, ArrayView4, Ix2};
+use ndarray::{ArrayD, ArrayView4};
 
 use crate::loss::cross_entropy;
 use crate::model::Sequential;
@@ -72,14 +72,7 @@ pub fn gradient_check(
         results.push(compare(name, &pairs));
     }
     let trace = net.forward_trace(x);
-    let logits = trace
-        .activations
-        .last()
-        .expect("output")
-        .view()
-        .into_dimensionality::<Ix2>()
-        .expect("flat output");
-    let ce = cross_entropy(logits, labels);
+    let ce = cross_entropy(trace.logits(), labels);
     let input_grad = net
         .backward(&trace, ce.grad.view(), true)
         .input

@@ -136,6 +136,21 @@ pub struct Trace<F> {
     pub saved: Vec<Saved<F>>,
 }
 
+impl<F: Float> Trace<F> {
+    /// The network's output, `(N, classes)` scores.
+    ///
+    /// # Panics
+    /// When the network does not end in flat scores (checked by [`Sequential::new`]).
+    pub fn logits(&self) -> ArrayView2<'_, F> {
+        self.activations
+            .last()
+            .expect("the input is always kept")
+            .view()
+            .into_dimensionality::<Ix2>()
+            .expect("flat output")
+    }
+}
+
 /// What a layer's forward pass keeps for its backward pass.
 #[derive(Debug, Clone)]
 pub enum Saved<F> {
@@ -352,14 +367,7 @@ impl<F: Float> Sequential<F> {
             .zip(labels.par_chunks(chunk))
             .map(|(part, labels)| {
                 let trace = self.forward_trace(part);
-                let logits = trace
-                    .activations
-                    .last()
-                    .expect("output")
-                    .view()
-                    .into_dimensionality::<Ix2>()
-                    .expect("flat output");
-                let ce = cross_entropy(logits, labels);
+                let ce = cross_entropy(trace.logits(), labels);
                 let grads = self.backward(&trace, ce.grad.view(), false);
                 BatchGradients {
                     loss_sum: ce.loss_sum.to_f64_exact(),
