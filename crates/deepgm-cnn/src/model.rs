@@ -465,6 +465,7 @@ fn apply<F: Float>(layer: &Layer<F>, x: ArrayViewD<'_, F>, keep: bool) -> (Array
                 },
             )
         }
+        Layer::MaxPool2d(p) if !keep => (p.forward_values(as4(x)).into_dyn(), Saved::Nothing),
         Layer::MaxPool2d(p) => {
             let (out, arg) = p.forward(as4(x));
             (out.into_dyn(), Saved::Argmax(arg))

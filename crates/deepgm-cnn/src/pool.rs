@@ -133,6 +133,45 @@ impl MaxPool2d {
         }
     }
 
+    /// Forward pass without arg-max bookkeeping, for inference: the same values as
+    /// [`Self::forward`], taking the maximum along rows first and then down the window.
+    ///
+    /// # Panics
+    /// When the input is smaller than the window (callers check with [`Self::output_size`]).
+    pub fn forward_values<F: Float>(&self, x: ArrayView4<'_, F>) -> Array4<F> {
+        let (n, c, h, w) = x.dim();
+        let (ho, wo) = self
+            .output_size(h, w)
+            .expect("input shape checked by the caller");
+        let (p, st) = (self.window, self.stride);
+        let mut out = Array4::zeros((n, c, ho, wo));
+        let x = x.as_standard_layout();
+        let planes = x.as_slice().expect("standard layout").chunks_exact(h * w);
+        let outs = out
+            .as_slice_mut()
+            .expect("fresh array")
+            .chunks_exact_mut(ho * wo);
+        let mut row_max = vec![F::zero(); h * wo];
+        for (plane, o) in planes.zip(outs) {
+            for (src, dst) in plane.chunks_exact(w).zip(row_max.chunks_exact_mut(wo)) {
+                for (nn, d) in dst.iter_mut().enumerate() {
+                    let window = &src[nn * st..nn * st + p];
+                    *d = window.iter().copied().fold(window[0], F::max);
+                }
+            }
+            for (m, dst) in o.chunks_exact_mut(wo).enumerate() {
+                let top = m * st;
+                dst.copy_from_slice(&row_max[top * wo..(top + 1) * wo]);
+                for r in top + 1..top + p {
+                    for (d, &v) in dst.iter_mut().zip(&row_max[r * wo..(r + 1) * wo]) {
+                        *d = if v > *d { v } else { *d };
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Backward pass: scatters `grad_out` to the arg-max positions of an input of shape
     /// `input_dim`, summing where one input won several windows.
     ///

@@ -208,3 +208,17 @@ fn training_reduces_the_loss_and_is_reproducible() {
     assert!(losses[3] < losses[0] * 0.9, "{losses:?}");
     assert_eq!(losses, run());
 }
+
+proptest! {
+    #[test]
+    fn inference_pooling_gives_the_training_values(
+        values in proptest::collection::vec(-3i32..3, 2 * 3 * 9 * 8),
+        window in 1usize..4,
+        stride in 1usize..4,
+    ) {
+        // Small integers make ties common.
+        let x = Array4::from_shape_vec((2, 3, 9, 8), values.iter().map(|&v| f64::from(v)).collect()).unwrap();
+        let pool = MaxPool2d { window, stride };
+        prop_assert_eq!(pool.forward_values(x.view()), pool.forward(x.view()).0);
+    }
+}
