@@ -1,7 +1,7 @@
 //! Softmax and cross-entropy, completing the seed's "softmax layer": `p = softmax(z)`,
 //! `L = -log p_y`, `dL/dz = p - onehot(y)`.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use crate::float::Float;
 
@@ -46,7 +46,7 @@ pub fn cross_entropy<F: Float>(logits: ArrayView2<'_, F>, labels: &[u8]) -> Cros
         let lse = max + z.iter().map(|&v| (v - max).exp()).sum::<F>().ln();
         loss_sum += lse - z[y];
         g[y] -= F::one();
-        if predicted(z.as_slice().unwrap_or(&z.to_vec())) == y {
+        if predicted(z) == y {
             correct += 1;
         }
     }
@@ -59,7 +59,7 @@ pub fn cross_entropy<F: Float>(logits: ArrayView2<'_, F>, labels: &[u8]) -> Cros
 }
 
 /// Index of the largest value (the first one on ties).
-pub fn predicted<F: Float>(scores: &[F]) -> usize {
+pub fn predicted<F: Float>(scores: ArrayView1<'_, F>) -> usize {
     let mut best = 0;
     for (i, &v) in scores.iter().enumerate() {
         if v > scores[best] {

@@ -59,6 +59,18 @@ impl ImageSet {
         self.labels.is_empty()
     }
 
+    /// Checks a training or evaluation run: a batch size of at least 1, at least one image
+    /// (`empty` says what is missing otherwise), and data that fits `model`.
+    fn check_run(&self, model: &Sequential<f32>, batch: usize, empty: &str) -> Result<()> {
+        if batch == 0 {
+            return Err(Error::invalid("--batch", "0: expected at least 1"));
+        }
+        if self.is_empty() {
+            return Err(Error::invalid("data", empty));
+        }
+        self.check_fits(model)
+    }
+
     /// Checks that the images fit `model` and every label is one of its classes.
     ///
     /// # Errors
@@ -121,13 +133,7 @@ pub fn train_epoch(
     epoch_index: usize,
     progress: &dyn Progress,
 ) -> Result<EpochStats> {
-    if batch == 0 {
-        return Err(Error::invalid("--batch", "0: expected at least 1"));
-    }
-    if data.is_empty() {
-        return Err(Error::invalid("data", "no training images"));
-    }
-    data.check_fits(model)?;
+    data.check_run(model, batch, "no training images")?;
     let start = Instant::now();
     let n = data.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -193,13 +199,7 @@ pub fn evaluate(
     batch: usize,
     progress: &dyn Progress,
 ) -> Result<Evaluation> {
-    if batch == 0 {
-        return Err(Error::invalid("--batch", "0: expected at least 1"));
-    }
-    if data.is_empty() {
-        return Err(Error::invalid("data", "no images to evaluate"));
-    }
-    data.check_fits(model)?;
+    data.check_run(model, batch, "no images to evaluate")?;
     let classes = model.classes();
     let mut confusion = vec![vec![0usize; classes]; classes];
     let mut predictions = Vec::with_capacity(data.len());
@@ -216,7 +216,7 @@ pub fn evaluate(
         loss_sum += f64::from(ce.loss_sum);
         correct += ce.correct;
         for (row, &y) in logits.rows().into_iter().zip(labels) {
-            let guess = predicted(&row.to_vec());
+            let guess = predicted(row);
             confusion[usize::from(y)][guess] += 1;
             predictions.push(guess as u8);
         }

@@ -381,7 +381,7 @@ fn predict(args: &CnnPredictArgs, ui: Ui) -> anyhow::Result<()> {
     let probs = probabilities(logits.view());
     let mut results = Vec::new();
     for (path, p) in args.images.iter().zip(&probs) {
-        let digit = deepgm_cnn::loss::predicted(p);
+        let digit = deepgm_cnn::loss::predicted(ndarray::ArrayView1::from(&p[..]));
         if !ui.json {
             let all: Vec<String> = p
                 .iter()
