@@ -4,7 +4,9 @@
 //! Seed problem 1: `Y^i[m,n] = sum_{p,q} X[(m-1)s+p, (n-1)s+q] W^i[p,q] (+ b_i)`, generalized to
 //! C_in input channels and zero padding `pad` on every side.
 
-use deepgm_core::linalg::{gemm_with, Threads};
+use deepgm_core::linalg::{product_with, Threads};
+use std::mem::MaybeUninit;
+
 use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView4};
 
 use crate::float::Float;
@@ -77,11 +79,12 @@ impl<F: Float> Conv2d<F> {
     /// im2col of one image (`cin x h x w`, row-major): row `(c, p, q)`, column `(m, n)` of
     /// `cols` holds `x[c, m s + p - pad, n s + q - pad]` (zero outside the input). Row `r` of
     /// the image's block starts at `r * row_stride + offset` (several images side by side).
+    /// Every element of the image's block is written, so `cols` may start uninitialized.
     fn im2col(
         &self,
         image: &[F],
         (cin, h, w): (usize, usize, usize),
-        cols: &mut [F],
+        cols: &mut [MaybeUninit<F>],
         (row_stride, offset): (usize, usize),
     ) {
         let (k, s, pad) = (self.kernel(), self.stride, self.padding);
@@ -94,15 +97,16 @@ impl<F: Float> Conv2d<F> {
                     let start = row_index * row_stride + offset;
                     let row = &mut cols[start..start + ho * wo];
                     let (n_lo, n_hi) = self.valid_columns(q, w, wo);
+                    let zero = MaybeUninit::new(F::zero());
                     for (m, out) in row.chunks_exact_mut(wo).enumerate() {
                         let y = m * s + p;
                         if y < pad || y - pad >= h {
-                            out.fill(F::zero());
+                            out.fill(zero);
                             continue;
                         }
                         let src = &plane[(y - pad) * w..(y - pad + 1) * w];
-                        out[..n_lo].fill(F::zero());
-                        out[n_hi..].fill(F::zero());
+                        out[..n_lo].fill(zero);
+                        out[n_hi..].fill(zero);
                         if n_lo == n_hi {
                             continue;
                         }
@@ -111,14 +115,14 @@ impl<F: Float> Conv2d<F> {
                             // An inline loop: rows are short, and a memcpy call per row costs
                             // more than the copy.
                             for (o, &v) in out[n_lo..n_hi].iter_mut().zip(&src[first..]) {
-                                *o = v;
+                                *o = MaybeUninit::new(v);
                             }
                         } else {
                             for (o, &v) in out[n_lo..n_hi]
                                 .iter_mut()
                                 .zip(src[first..].iter().step_by(s))
                             {
-                                *o = v;
+                                *o = MaybeUninit::new(v);
                             }
                         }
                     }
@@ -208,14 +212,18 @@ impl<F: Float> Conv2d<F> {
         let (n, cin, h, w) = x.dim();
         let k = self.kernel();
         let width = n * ho * wo;
-        let mut cols = Array2::zeros((cin * k * k, width));
+        // Not zeroed first: im2col writes every element (zeroing cost as much as a tenth of
+        // a LeNet-5 training step).
+        let mut cols = Array2::uninit((cin * k * k, width));
         let x = x.as_standard_layout();
         let xs = x.as_slice().expect("standard layout");
         let out = cols.as_slice_mut().expect("fresh array");
         for (image, src) in xs.chunks_exact(cin * h * w).enumerate() {
             self.im2col(src, (cin, h, w), out, (width, image * ho * wo));
         }
-        cols
+        // SAFETY: the images' blocks tile the columns `0..n H_out W_out` of every row, and
+        // im2col writes each element of its block.
+        unsafe { cols.assume_init() }
     }
 
     /// Forward pass: `(N, C_in, H, W)` to `(N, C_out, H_out, W_out)`.
@@ -235,17 +243,9 @@ impl<F: Float> Conv2d<F> {
     ) -> Array4<F> {
         let (ho, wo) = self.output_size(h, w).expect("checked by the caller");
         let cout = self.out_channels();
-        let mut y = Array2::zeros((cout, n * ho * wo));
-        gemm_with(
-            F::one(),
-            self.weight_matrix(),
-            cols.view(),
-            F::zero(),
-            &mut y.view_mut(),
-            Threads::One,
-        );
+        let y = product_with(F::one(), self.weight_matrix(), cols.view(), Threads::One);
         // (C_out, N, HW) to (N, C_out, HW), adding the bias.
-        let mut out = Array4::zeros((n, cout, ho, wo));
+        let mut out = Array4::uninit((n, cout, ho, wo));
         let plane = ho * wo;
         let ys = y.as_slice().expect("fresh array");
         for (i, image) in out
@@ -258,11 +258,12 @@ impl<F: Float> Conv2d<F> {
                 let src = &ys[c * n * plane + i * plane..][..plane];
                 let b = self.bias.as_ref().map_or(F::zero(), |b| b[c]);
                 for (d, &v) in dst.iter_mut().zip(src) {
-                    *d = v + b;
+                    *d = MaybeUninit::new(v + b);
                 }
             }
         }
-        out
+        // SAFETY: the loops above visit every (image, map) plane and write all of it.
+        unsafe { out.assume_init() }
     }
 
     /// Backward pass: given the forward input `x` and `grad_out = dL/dY`, returns `dL/dX` (when
@@ -305,32 +306,24 @@ impl<F: Float> Conv2d<F> {
         // (N, C_out, HW) to (C_out, N, HW).
         let grad_out = grad_out.as_standard_layout();
         let gs = grad_out.as_slice().expect("standard layout");
-        let mut g = Array2::zeros((cout, width));
+        let mut g = Array2::uninit((cout, width));
         let g_slice = g.as_slice_mut().expect("fresh array");
         for (i, image) in gs.chunks_exact(cout * plane).enumerate() {
             for (c, src) in image.chunks_exact(plane).enumerate() {
-                g_slice[c * width + i * plane..][..plane].copy_from_slice(src);
+                for (d, &v) in g_slice[c * width + i * plane..][..plane]
+                    .iter_mut()
+                    .zip(src)
+                {
+                    *d = MaybeUninit::new(v);
+                }
             }
         }
-        let mut grad_w = Array2::zeros((cout, cols.nrows()));
-        gemm_with(
-            F::one(),
-            g.view(),
-            cols.t(),
-            F::zero(),
-            &mut grad_w.view_mut(),
-            Threads::One,
-        );
+        // SAFETY: every (map, image) block of `g` was written above.
+        let g = unsafe { g.assume_init() };
+        let grad_w = product_with(F::one(), g.view(), cols.t(), Threads::One);
         let grad_x = input_grad.then(|| {
-            let mut grad_cols = Array2::zeros(cols.dim());
-            gemm_with(
-                F::one(),
-                self.weight_matrix().t(),
-                g.view(),
-                F::zero(),
-                &mut grad_cols.view_mut(),
-                Threads::One,
-            );
+            let grad_cols =
+                product_with(F::one(), self.weight_matrix().t(), g.view(), Threads::One);
             let mut grad_x = Array4::zeros(input_dim);
             let gc = grad_cols.as_slice().expect("fresh array");
             for (image, dst) in grad_x

@@ -54,6 +54,76 @@ pub fn gemm_with<F: GemmScalar>(
     if m == 0 || n == 0 {
         return;
     }
+    // SAFETY: the pointers and strides come from live ndarray views whose shapes were checked
+    // above; `c` is borrowed mutably, so it aliases neither `a` nor `b`.
+    unsafe {
+        raw_gemm(
+            alpha,
+            a,
+            b,
+            beta,
+            c.as_mut_ptr(),
+            (c.strides()[0], c.strides()[1]),
+            threads,
+        )
+    }
+}
+
+/// The product `alpha a b` in a new `m x n` array (standard layout) that is never zeroed: the
+/// GEMM writes every element.
+///
+/// # Panics
+/// When the inner dimensions differ.
+pub fn product_with<F: GemmScalar>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    threads: Threads,
+) -> Array2<F> {
+    let (m, k) = a.dim();
+    let (k2, n) = b.dim();
+    assert_eq!(k, k2, "inner dimensions differ");
+    if m == 0 || n == 0 || k == 0 {
+        return Array2::zeros((m, n));
+    }
+    let mut c = Array2::<F>::uninit((m, n));
+    let strides = (n as isize, 1);
+    // SAFETY: `c` is a fresh m x n standard-layout array; with `read_dst` false (beta 0) the
+    // GEMM only writes it, every element once k > 0, after which it is initialized.
+    unsafe {
+        raw_gemm(
+            alpha,
+            a,
+            b,
+            F::zero(),
+            c.as_mut_ptr().cast::<F>(),
+            strides,
+            threads,
+        );
+        c.assume_init()
+    }
+}
+
+/// Calls the `gemm` crate on `a b` into the `m x n` matrix at `c` with row and column strides
+/// `c_strides` (elements).
+///
+/// # Safety
+/// `c` must be valid for writes (and reads when `beta != 0`) at every `i * rs + j * cs` for
+/// `i < m`, `j < n`, and alias neither `a` nor `b`.
+unsafe fn raw_gemm<F: GemmScalar>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    beta: F,
+    c: *mut F,
+    (crs, ccs): (isize, isize),
+    threads: Threads,
+) {
+    let (m, k) = a.dim();
+    let n = b.ncols();
+    if m == 0 || n == 0 {
+        return;
+    }
     let pool = rayon::current_num_threads();
     let parallelism = if threads == Threads::Pool && m * n * k >= 1 << 16 && pool > 1 {
         gemm::Parallelism::Rayon(pool)
@@ -62,15 +132,13 @@ pub fn gemm_with<F: GemmScalar>(
     };
     let (ars, acs) = (a.strides()[0], a.strides()[1]);
     let (brs, bcs) = (b.strides()[0], b.strides()[1]);
-    let (crs, ccs) = (c.strides()[0], c.strides()[1]);
-    // SAFETY: the pointers and strides come from live ndarray views whose shapes were checked
-    // above; `c` is borrowed mutably, so it aliases neither `a` nor `b`.
+    // SAFETY: `a` and `b` are live views; the caller vouches for `c`.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            c.as_mut_ptr(),
+            c,
             ccs,
             crs,
             beta != F::zero(),
@@ -92,9 +160,7 @@ pub fn gemm_with<F: GemmScalar>(
 
 /// `a b` as a new array.
 pub fn matmul<F: GemmScalar>(a: ArrayView2<'_, F>, b: ArrayView2<'_, F>) -> Array2<F> {
-    let mut c = Array2::zeros((a.nrows(), b.ncols()));
-    gemm_into(F::one(), a, b, F::zero(), &mut c.view_mut());
-    c
+    product_with(F::one(), a, b, Threads::Pool)
 }
 
 #[cfg(test)]
@@ -113,5 +179,23 @@ mod tests {
         gemm_into(2.0, a.view(), b.view(), 0.5, &mut c.view_mut());
         let expected = a.dot(&b) * 2.0 + 0.5;
         assert_eq!(c, expected);
+    }
+
+    #[test]
+    fn product_writes_every_element_including_empty_inner_dimension() {
+        let a = Array2::from_shape_fn((19, 7), |(i, j)| (i as f32) - (j as f32) * 0.5);
+        let b = Array2::from_shape_fn((7, 23), |(i, j)| ((i + 2 * j) % 5) as f32 - 2.0);
+        assert_eq!(
+            product_with(1.5, a.view(), b.view(), Threads::One),
+            a.dot(&b) * 1.5
+        );
+        assert_eq!(
+            product_with(1.0, b.t(), a.t(), Threads::Pool),
+            b.t().dot(&a.t())
+        );
+        let empty_a = Array2::<f64>::zeros((3, 0));
+        let empty_b = Array2::<f64>::zeros((0, 4));
+        let c = product_with(1.0, empty_a.view(), empty_b.view(), Threads::One);
+        assert_eq!(c, Array2::<f64>::zeros((3, 4)));
     }
 }
