@@ -45,6 +45,9 @@ pub enum Command {
     /// Convolutional networks with hand-derived backprop: inspect gradients, train on MNIST, predict.
     #[command(subcommand)]
     Cnn(CnnCommand),
+    /// Bayesian networks: read BIF/XMLBIF, exact and approximate inference, MPE, sampling, learning.
+    #[command(subcommand)]
+    Bn(BnCommand),
 }
 
 /// Arguments of `deepgm tour`.
@@ -527,5 +530,160 @@ pub struct CnnFiltersArgs {
     pub data: Option<PathBuf>,
     /// Output PNG.
     #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// `deepgm bn ...`
+#[derive(Debug, Subcommand)]
+pub enum BnCommand {
+    /// Summarize a network: variables, arcs, parameters, in-degree, validation, treewidth bound.
+    #[command(after_help = "NET is a .bif, .bif.gz, .xml or .xmlbif file.\n\n\
+Examples:\n  deepgm bn info alarm.bif.gz\n  deepgm bn info munin.bif.gz --json")]
+    Info(BnInfoArgs),
+    /// Posterior marginals and the probability of evidence (exact or sampled).
+    #[command(
+        after_help = "auto (the default) prunes the network to what the query needs, then runs\n\
+variable elimination per target or one junction tree, whichever its plan says is cheaper.\n\
+Evidence pairs split at their first '=' (state names such as '>=7.5' exist).\n\n\
+Examples:\n  deepgm bn query asia.bif --evidence \"smoke=yes,dysp=yes\" --target lung,bronc\n  \
+deepgm bn query alarm.bif.gz --evidence \"HRBP=HIGH\" --json\n  \
+deepgm bn query alarm.bif.gz --method lw --samples 100000 --seed 1"
+    )]
+    Query(BnQueryArgs),
+    /// Most probable explanation: the likeliest full assignment given the evidence.
+    #[command(
+        after_help = "Example:\n  deepgm bn mpe asia.bif --evidence \"dysp=yes,xray=yes\" --json"
+    )]
+    Mpe(BnMpeArgs),
+    /// Draw forward (ancestral) samples and write them as CSV with state names.
+    #[command(
+        after_help = "Example:\n  deepgm bn sample alarm.bif.gz -n 100000 --seed 0 -o alarm.csv"
+    )]
+    Sample(BnSampleArgs),
+    /// Learn a structure's tables from complete data (CSV of state names).
+    #[command(
+        after_help = "The structure's own tables are ignored; every variable needs a column.\n\n\
+Example:\n  deepgm bn learn --structure alarm.bif.gz --data alarm.csv --prior bdeu --ess 1 -o learned.bif"
+    )]
+    Learn(BnLearnArgs),
+    /// Convert between BIF and XMLBIF (by the file extensions; .gz compresses).
+    #[command(after_help = "Example:\n  deepgm bn convert alarm.bif.gz alarm.xml")]
+    Convert(BnConvertArgs),
+}
+
+/// Arguments of `deepgm bn info`.
+#[derive(Debug, Args)]
+pub struct BnInfoArgs {
+    /// The network (.bif, .bif.gz, .xml, .xmlbif).
+    pub net: PathBuf,
+}
+
+/// Inference methods of `deepgm bn query`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BnMethod {
+    /// The faster exact method for this query (pruned elimination or junction tree).
+    Auto,
+    /// Junction tree: every marginal in one pass.
+    Jt,
+    /// Variable elimination, once per target.
+    Ve,
+    /// Likelihood weighting (sampled).
+    Lw,
+    /// Gibbs sampling (sampled).
+    Gibbs,
+}
+
+/// Arguments of `deepgm bn query`.
+#[derive(Debug, Args)]
+pub struct BnQueryArgs {
+    /// The network (.bif, .bif.gz, .xml, .xmlbif).
+    pub net: PathBuf,
+    /// Observed states, e.g. "A=yes,B=no".
+    #[arg(long, short, default_value = "")]
+    pub evidence: String,
+    /// Variables to report, comma-separated (default: every unobserved variable).
+    #[arg(long, short)]
+    pub target: Option<String>,
+    /// Inference algorithm.
+    #[arg(long, value_enum, default_value_t = BnMethod::Auto)]
+    pub method: BnMethod,
+    /// Samples for lw and gibbs.
+    #[arg(long, default_value_t = 100_000)]
+    pub samples: usize,
+    /// Gibbs sweeps discarded before counting.
+    #[arg(long, default_value_t = 1000)]
+    pub burn_in: usize,
+    /// Random seed for lw and gibbs (same seed, same output).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Refuse exact plans whose tables total more entries than this (8 bytes each).
+    #[arg(long, default_value_t = 2e8)]
+    pub max_table_entries: f64,
+}
+
+/// Arguments of `deepgm bn mpe`.
+#[derive(Debug, Args)]
+pub struct BnMpeArgs {
+    /// The network (.bif, .bif.gz, .xml, .xmlbif).
+    pub net: PathBuf,
+    /// Observed states, e.g. "A=yes,B=no".
+    #[arg(long, short, default_value = "")]
+    pub evidence: String,
+    /// Refuse plans whose tables total more entries than this (8 bytes each).
+    #[arg(long, default_value_t = 2e8)]
+    pub max_table_entries: f64,
+}
+
+/// Arguments of `deepgm bn sample`.
+#[derive(Debug, Args)]
+pub struct BnSampleArgs {
+    /// The network (.bif, .bif.gz, .xml, .xmlbif).
+    pub net: PathBuf,
+    /// Number of samples (rows).
+    #[arg(short = 'n', long, default_value_t = 1000)]
+    pub samples: usize,
+    /// Random seed (same seed, same file).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output CSV (header: variable names; cells: state names).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Parameter priors of `deepgm bn learn`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BnPrior {
+    /// Maximum likelihood: counts over row totals.
+    Mle,
+    /// Bayesian Dirichlet equivalent uniform, with --ess.
+    Bdeu,
+}
+
+/// Arguments of `deepgm bn learn`.
+#[derive(Debug, Args)]
+pub struct BnLearnArgs {
+    /// The network whose variables, states and parents to use.
+    #[arg(long)]
+    pub structure: PathBuf,
+    /// Complete data: a CSV with one column per variable, cells are state names.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Parameter estimator.
+    #[arg(long, value_enum, default_value_t = BnPrior::Mle)]
+    pub prior: BnPrior,
+    /// Equivalent sample size of the BDeu prior.
+    #[arg(long, default_value_t = 1.0)]
+    pub ess: f64,
+    /// Output network (.bif or .xml, optionally .gz).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Arguments of `deepgm bn convert`.
+#[derive(Debug, Args)]
+pub struct BnConvertArgs {
+    /// Input network.
+    pub input: PathBuf,
+    /// Output network; the format follows the extension (.bif, .xml, .xmlbif, optionally .gz).
     pub output: PathBuf,
 }

@@ -18,16 +18,14 @@ pub struct Ui {
 impl Ui {
     /// Prints `value` as exactly one JSON object on stdout (pretty-printed, newline-terminated).
     pub fn print_json(&self, value: &serde_json::Value) {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).expect("JSON values always serialize")
-        );
+        let text = serde_json::to_string_pretty(value).expect("JSON values always serialize");
+        print_line(&text);
     }
 
     /// Prints a line of human-readable output on stdout (skipped under `--json`).
     pub fn say(&self, text: impl AsRef<str>) {
         if !self.json {
-            println!("{}", text.as_ref());
+            print_line(text.as_ref());
         }
     }
 
@@ -53,6 +51,18 @@ impl Ui {
             bar
         };
         Bar(bar)
+    }
+}
+
+/// Writes a line to stdout; a closed pipe (`deepgm ... | head`) ends output quietly instead of
+/// panicking.
+fn print_line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
     }
 }
 

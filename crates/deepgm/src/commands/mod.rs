@@ -1,5 +1,6 @@
 //! One module per subcommand family; each parses nothing and prints what the libraries return.
 
+mod bn;
 pub mod cnn;
 mod data;
 mod mrf;
@@ -20,5 +21,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mrf(cmd) => mrf::run(cmd, ui),
         Command::Rbm(cmd) => rbm::run(cmd, ui),
         Command::Cnn(cmd) => cnn::run(cmd, ui),
+        Command::Bn(cmd) => bn::run(cmd, ui),
     }
 }

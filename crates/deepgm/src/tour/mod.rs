@@ -1,6 +1,7 @@
 //! `deepgm tour`: runs every part on the built-in data, checks each claim of the seed
 //! numerically, and writes `report.md` and `index.html` with pictures.
 
+mod bn;
 mod cnn;
 mod data;
 mod mrf;
@@ -21,9 +22,10 @@ pub fn run(args: &TourArgs, ui: Ui) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("creating the report directory {}", args.output.display()))?;
     type Build = fn(&std::path::Path, u64) -> anyhow::Result<Section>;
-    let parts: [(&str, Build); 4] = [
+    let parts: [(&str, Build); 5] = [
         ("data", data::section),
         ("cnn", cnn::section),
+        ("bn", bn::section),
         ("rbm", rbm::section),
         ("mrf", mrf::section),
     ];

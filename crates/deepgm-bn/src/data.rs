@@ -1,0 +1,659 @@
+//! Complete data over a network's variables: the [`Dataset`] table that forward sampling
+//! produces and parameter learning consumes, and its CSV form with state names.
+//!
+//! # CSV dialect
+//! - The first record is the header: one variable name per column, in any order. [`read_csv`]
+//!   requires every variable of the network exactly once (an unknown, repeated or missing
+//!   column is an error naming it).
+//! - Every other record holds one state name per column.
+//! - Fields are separated by commas; spaces and tabs around a field are ignored; a field may be
+//!   quoted (`"..."`, with `""` for a quote inside), which allows commas, quotes and line
+//!   breaks in names. Records end with `\n` or `\r\n`; a leading byte-order mark is skipped.
+//! - Blank (or whitespace-only) lines are skipped, so in a one-column file a missing value
+//!   cannot be told from a blank line.
+//!
+//! [`write_csv`] writes this dialect (quoting only names that need it), and reading its output
+//! gives the same [`Dataset`] back.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use deepgm_core::{Error, Result};
+
+use crate::network::Network;
+
+/// The most states a variable may have to be stored in a [`Dataset`] (state indices are
+/// `u16`).
+pub const MAX_DATASET_STATES: usize = 1 << 16;
+
+/// A table of complete observations: `n_rows()` rows, one column per listed network variable,
+/// each cell a state index.
+///
+/// # Layout
+/// Row-major: cell `(row, column)` is `values()[row * n_columns() + column]`, the index of a
+/// state of variable `vars()[column]` (into [`crate::Variable::states`]). A dataset refers to a
+/// network only by variable indices; [`Dataset::new`] checks them against one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dataset {
+    vars: Vec<usize>,
+    n_rows: usize,
+    values: Vec<u16>,
+}
+
+impl Dataset {
+    /// A dataset over the network variables `vars` (column order) with the row-major cells
+    /// `values` (see the layout above).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] (name `dataset`) when a variable index is out of range or
+    /// repeated, `values.len()` is not a multiple of `vars.len()` (or is not 0 when there are no
+    /// columns), or a cell is not a state of its column's variable.
+    pub fn new(net: &Network, vars: Vec<usize>, values: Vec<u16>) -> Result<Self> {
+        let mut seen = vec![false; net.n_variables()];
+        for &v in &vars {
+            if v >= net.n_variables() {
+                return Err(Error::invalid(
+                    "dataset",
+                    format!(
+                        "variable index {v} is out of range: the network has {} variables",
+                        net.n_variables()
+                    ),
+                ));
+            }
+            if std::mem::replace(&mut seen[v], true) {
+                return Err(Error::invalid(
+                    "dataset",
+                    format!("variable {} has two columns", net.variable(v).name),
+                ));
+            }
+        }
+        let n_cols = vars.len();
+        let n_rows = match n_cols {
+            0 if values.is_empty() => 0,
+            0 => {
+                return Err(Error::invalid(
+                    "dataset",
+                    "a dataset without columns cannot hold values",
+                ))
+            }
+            c if values.len() % c != 0 => {
+                return Err(Error::invalid(
+                    "dataset",
+                    format!("{} values do not fill rows of {c} columns", values.len()),
+                ))
+            }
+            c => values.len() / c,
+        };
+        for (k, &x) in values.iter().enumerate() {
+            let var = vars[k % n_cols.max(1)];
+            if usize::from(x) >= net.cardinality(var) {
+                return Err(Error::invalid(
+                    "dataset",
+                    format!(
+                        "row {}, column {} ({}): state index {x} is out of range: the variable \
+                         has {} states",
+                        k / n_cols + 1,
+                        k % n_cols + 1,
+                        net.variable(var).name,
+                        net.cardinality(var)
+                    ),
+                ));
+            }
+        }
+        Ok(Dataset {
+            vars,
+            n_rows,
+            values,
+        })
+    }
+
+    /// Builds a dataset from parts already known to be consistent.
+    pub(crate) fn from_parts(vars: Vec<usize>, n_rows: usize, values: Vec<u16>) -> Self {
+        debug_assert_eq!(values.len(), n_rows * vars.len());
+        Dataset {
+            vars,
+            n_rows,
+            values,
+        }
+    }
+
+    /// The network variable of each column.
+    pub fn vars(&self) -> &[usize] {
+        &self.vars
+    }
+
+    /// The number of rows (observations).
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// The number of columns (variables).
+    pub fn n_columns(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// All cells, row-major (`n_rows() * n_columns()` state indices).
+    pub fn values(&self) -> &[u16] {
+        &self.values
+    }
+
+    /// Row `i`: one state index per column.
+    ///
+    /// # Panics
+    /// If `i >= n_rows()`.
+    pub fn row(&self, i: usize) -> &[u16] {
+        assert!(
+            i < self.n_rows,
+            "row {i} out of range ({} rows)",
+            self.n_rows
+        );
+        let c = self.vars.len();
+        &self.values[i * c..(i + 1) * c]
+    }
+
+    /// The rows in order.
+    pub fn rows(&self) -> impl Iterator<Item = &[u16]> + '_ {
+        let c = self.vars.len();
+        (0..self.n_rows).map(move |i| &self.values[i * c..(i + 1) * c])
+    }
+
+    /// The column holding network variable `var`, if any.
+    pub fn column_of(&self, var: usize) -> Option<usize> {
+        self.vars.iter().position(|&v| v == var)
+    }
+
+    /// How many rows have each state of network variable `var` (a vector of
+    /// `card` counts), or `None` when the dataset has no column for it. States past `card`
+    /// (a dataset built for another network) are not counted.
+    pub fn state_counts(&self, var: usize, card: usize) -> Option<Vec<usize>> {
+        let col = self.column_of(var)?;
+        let mut counts = vec![0usize; card];
+        for row in self.rows() {
+            if let Some(c) = counts.get_mut(usize::from(row[col])) {
+                *c += 1;
+            }
+        }
+        Some(counts)
+    }
+}
+
+/// The dataset as CSV text with a header of variable names and one line of state names per
+/// row (see the module documentation for the dialect).
+///
+/// # Panics
+/// If `data` was not built for `net` (a column's variable or a cell's state out of range).
+pub fn write_csv(net: &Network, data: &Dataset) -> String {
+    let mut out = Vec::with_capacity(16 + data.values.len() * 4);
+    write_csv_to(net, data, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("names are UTF-8")
+}
+
+/// Writes the CSV text of `data` (see [`write_csv`]) to `w`.
+///
+/// # Errors
+/// The writer's I/O errors.
+///
+/// # Panics
+/// As [`write_csv`].
+pub fn write_csv_to(net: &Network, data: &Dataset, w: &mut dyn Write) -> std::io::Result<()> {
+    let header: Vec<Cow<'_, str>> = data
+        .vars
+        .iter()
+        .map(|&v| quote(&net.variable(v).name))
+        .collect();
+    w.write_all(header.join(",").as_bytes())?;
+    w.write_all(b"\n")?;
+    // The quoted state names of each column, looked up once.
+    let names: Vec<Vec<Cow<'_, str>>> = data
+        .vars
+        .iter()
+        .map(|&v| net.variable(v).states.iter().map(|s| quote(s)).collect())
+        .collect();
+    let mut line = String::new();
+    for row in data.rows() {
+        line.clear();
+        for (col, &x) in row.iter().enumerate() {
+            if col > 0 {
+                line.push(',');
+            }
+            line.push_str(&names[col][usize::from(x)]);
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes the CSV text of `data` to `path` atomically (a temporary file renamed into place).
+///
+/// # Errors
+/// [`Error::Io`] naming `path` when it cannot be written.
+///
+/// # Panics
+/// As [`write_csv`].
+pub fn save_csv(net: &Network, data: &Dataset, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    deepgm_core::atomic::write_atomic(path, |w| {
+        write_csv_to(net, data, w).map_err(|e| Error::io(path, e))
+    })
+}
+
+/// Reads a CSV file of state names (see [`read_csv`]).
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] naming the file for invalid
+/// UTF-8 (with the line) and everything [`read_csv`] rejects.
+pub fn load_csv(net: &Network, path: impl AsRef<Path>) -> Result<Dataset> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        Error::format(
+            path,
+            format!("line {line}: the file is not valid UTF-8 text (expected CSV of state names)"),
+        )
+    })?;
+    read_csv(net, text, path)
+}
+
+/// Parses CSV text of state names into a [`Dataset`] whose columns are in the header's order
+/// (see the module documentation for the dialect); `source` names the text in errors.
+///
+/// # Errors
+/// [`Error::Format`] on `source`, the message naming the line (1-based) and, for a cell, the
+/// column (1-based) and its variable:
+/// - an empty text (no header), an empty, unknown or repeated column name, or a network
+///   variable without a column (`missing column(s) for variable(s) ...`);
+/// - a record with another number of fields than the header (`line L: expected N fields ...,
+///   found M`);
+/// - an empty cell (`line L, column C (VAR): missing value: expected one of ...`) or an unknown
+///   state (`line L, column C (VAR): unknown state "x": expected one of a, b, c`);
+/// - an unterminated quote, or text after a closing quote;
+/// - a variable with more than [`MAX_DATASET_STATES`] states.
+pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<Dataset> {
+    let source = source.as_ref();
+    let fail = |message: String| Error::format(source, message);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Records::new(text);
+
+    let header = loop {
+        match records.next_record().map_err(&fail)? {
+            None => {
+                return Err(fail(
+                    "line 1: the file is empty: expected a header naming the variables".into(),
+                ))
+            }
+            Some(r) if r.is_blank() => continue,
+            Some(r) => break r,
+        }
+    };
+    let mut vars = Vec::with_capacity(header.fields.len());
+    let mut column_of: Vec<Option<usize>> = vec![None; net.n_variables()];
+    for (col, field) in header.fields.iter().enumerate() {
+        let name = field.as_ref();
+        if name.is_empty() {
+            return Err(fail(format!(
+                "line {}, column {}: empty column name: expected a variable name",
+                header.line,
+                col + 1
+            )));
+        }
+        let Some(v) = net.find(name) else {
+            return Err(fail(format!(
+                "line {}, column {}: unknown variable \"{name}\" (extra column): the network has \
+                 no variable of that name",
+                header.line,
+                col + 1
+            )));
+        };
+        if let Some(first) = column_of[v] {
+            return Err(fail(format!(
+                "line {}, column {}: variable {name} appears twice (also column {})",
+                header.line,
+                col + 1,
+                first + 1
+            )));
+        }
+        if net.cardinality(v) > MAX_DATASET_STATES {
+            return Err(fail(format!(
+                "line {}, column {} ({name}): the variable has {} states, more than the {} a \
+                 dataset can hold",
+                header.line,
+                col + 1,
+                net.cardinality(v),
+                MAX_DATASET_STATES
+            )));
+        }
+        column_of[v] = Some(col);
+        vars.push(v);
+    }
+    let missing: Vec<&str> = (0..net.n_variables())
+        .filter(|&v| column_of[v].is_none())
+        .map(|v| net.variable(v).name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let shown = missing.len().min(10);
+        let more = if missing.len() > shown {
+            format!(", ... ({} in all)", missing.len())
+        } else {
+            String::new()
+        };
+        return Err(fail(format!(
+            "line {}: missing column(s) for variable(s) {}{more}: the header must name every \
+             variable of the network exactly once",
+            header.line,
+            missing[..shown].join(", ")
+        )));
+    }
+
+    let lookups: Vec<StateLookup<'_>> = vars
+        .iter()
+        .map(|&v| StateLookup::new(&net.variable(v).states))
+        .collect();
+    let n_cols = vars.len();
+    let mut values: Vec<u16> = Vec::new();
+    let mut n_rows = 0usize;
+    let mut record = header;
+    while records.next_into(&mut record).map_err(&fail)? {
+        if record.is_blank() {
+            continue;
+        }
+        if record.fields.len() != n_cols {
+            return Err(fail(format!(
+                "line {}: expected {n_cols} fields (one per header column), found {}",
+                record.line,
+                record.fields.len()
+            )));
+        }
+        for (col, field) in record.fields.iter().enumerate() {
+            let cell = field.as_ref();
+            match lookups[col].get(cell) {
+                Some(x) => values.push(x),
+                None => {
+                    let variable = net.variable(vars[col]);
+                    let what = if cell.is_empty() {
+                        "missing value".to_string()
+                    } else {
+                        format!("unknown state \"{cell}\"")
+                    };
+                    return Err(fail(format!(
+                        "line {}, column {} ({}): {what}: expected one of {}",
+                        record.line,
+                        col + 1,
+                        variable.name,
+                        list_states(&variable.states)
+                    )));
+                }
+            }
+        }
+        n_rows += 1;
+    }
+    Ok(Dataset::from_parts(vars, n_rows, values))
+}
+
+/// State name to index: a linear search for a few states (faster than hashing), a hash map
+/// for many.
+enum StateLookup<'n> {
+    Few(&'n [String]),
+    Many(HashMap<&'n str, u16>),
+}
+
+impl<'n> StateLookup<'n> {
+    fn new(states: &'n [String]) -> Self {
+        if states.len() <= 16 {
+            StateLookup::Few(states)
+        } else {
+            StateLookup::Many(
+                states
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| (s.as_str(), k as u16))
+                    .collect(),
+            )
+        }
+    }
+
+    #[inline]
+    fn get(&self, name: &str) -> Option<u16> {
+        match self {
+            StateLookup::Few(states) => states.iter().position(|s| s == name).map(|k| k as u16),
+            StateLookup::Many(map) => map.get(name).copied(),
+        }
+    }
+}
+
+/// `a, b, c`, shortened past 12 states.
+fn list_states(states: &[String]) -> String {
+    if states.len() <= 12 {
+        states.join(", ")
+    } else {
+        format!("{}, ... ({} states)", states[..12].join(", "), states.len())
+    }
+}
+
+/// The name as a CSV field: quoted when it holds a comma, a quote, a line break, or spaces
+/// at either end (or is empty).
+fn quote(name: &str) -> Cow<'_, str> {
+    let needs = name.is_empty()
+        || name.contains([',', '"', '\n', '\r'])
+        || name.starts_with([' ', '\t'])
+        || name.ends_with([' ', '\t']);
+    if needs {
+        Cow::Owned(format!("\"{}\"", name.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// One CSV record: its first line (1-based) and its trimmed, unquoted fields.
+struct Record<'a> {
+    line: usize,
+    fields: Vec<Cow<'a, str>>,
+    /// Whether the first field was quoted (a quoted empty field is not a blank line).
+    quoted: bool,
+}
+
+impl Record<'_> {
+    fn is_blank(&self) -> bool {
+        !self.quoted && self.fields.len() == 1 && self.fields[0].is_empty()
+    }
+}
+
+/// A CSV tokenizer over text (all delimiters are ASCII, so byte positions are character
+/// boundaries wherever it slices).
+struct Records<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+}
+
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+impl<'a> Records<'a> {
+    fn new(text: &'a str) -> Self {
+        Records {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The byte at `i`, if any.
+    fn at(&self, i: usize) -> Option<u8> {
+        self.text.as_bytes().get(i).copied()
+    }
+
+    /// True at a record end: `\n`, `\r\n`, a final `\r`, or the end of the text.
+    fn at_record_end(&self, i: usize) -> bool {
+        match self.at(i) {
+            None | Some(b'\n') => true,
+            Some(b'\r') => matches!(self.at(i + 1), None | Some(b'\n')),
+            _ => false,
+        }
+    }
+
+    /// Moves past the record end at `pos` (which must be one).
+    fn skip_record_end(&mut self) {
+        if self.at(self.pos) == Some(b'\r') {
+            self.pos += 1;
+        }
+        if self.at(self.pos) == Some(b'\n') {
+            self.pos += 1;
+            self.line += 1;
+        }
+    }
+
+    /// The next record, `None` at the end of the text, or an error message.
+    fn next_record(&mut self) -> std::result::Result<Option<Record<'a>>, String> {
+        let mut record = Record {
+            line: 0,
+            fields: Vec::new(),
+            quoted: false,
+        };
+        Ok(self.next_into(&mut record)?.then_some(record))
+    }
+
+    /// Reads the next record into `record` (reusing its field vector); false at the end of
+    /// the text.
+    fn next_into(&mut self, record: &mut Record<'a>) -> std::result::Result<bool, String> {
+        if self.pos >= self.text.len() {
+            return Ok(false);
+        }
+        record.line = self.line;
+        record.fields.clear();
+        record.quoted = false;
+        let bytes = self.text.as_bytes();
+        loop {
+            while self.at(self.pos).is_some_and(is_space) {
+                self.pos += 1;
+            }
+            let col = record.fields.len() + 1;
+            let field = if self.at(self.pos) == Some(b'"') {
+                if record.fields.is_empty() {
+                    record.quoted = true;
+                }
+                self.quoted_field(col)?
+            } else {
+                let start = self.pos;
+                loop {
+                    let rest = &bytes[self.pos..];
+                    match rest
+                        .iter()
+                        .position(|&b| b == b',' || b == b'\n' || b == b'\r')
+                    {
+                        None => self.pos = bytes.len(),
+                        Some(k) => self.pos += k,
+                    }
+                    // A lone carriage return is part of the field.
+                    if self.at(self.pos) == Some(b'\r') && !self.at_record_end(self.pos) {
+                        self.pos += 1;
+                        continue;
+                    }
+                    break;
+                }
+                Cow::Borrowed(self.text[start..self.pos].trim_matches([' ', '\t']))
+            };
+            record.fields.push(field);
+            if self.at(self.pos) == Some(b',') {
+                self.pos += 1;
+                continue;
+            }
+            // Only a record end is left here.
+            self.skip_record_end();
+            return Ok(true);
+        }
+    }
+
+    /// A quoted field starting at `pos` (on its opening quote), trimmed inside; leaves `pos`
+    /// on the comma or record end after it.
+    fn quoted_field(&mut self, col: usize) -> std::result::Result<Cow<'a, str>, String> {
+        let open_line = self.line;
+        self.pos += 1;
+        let start = self.pos;
+        let mut owned: Option<String> = None;
+        let mut piece_start = start;
+        loop {
+            match self.at(self.pos) {
+                None => {
+                    return Err(format!(
+                        "line {open_line}, column {col}: unterminated quoted value: expected a \
+                         closing '\"'"
+                    ))
+                }
+                Some(b'"') if self.at(self.pos + 1) == Some(b'"') => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(&self.text[piece_start..self.pos]);
+                    s.push('"');
+                    self.pos += 2;
+                    piece_start = self.pos;
+                }
+                Some(b'"') => break,
+                Some(b'\n') => {
+                    self.line += 1;
+                    self.pos += 1;
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+        let value = match owned {
+            Some(mut s) => {
+                s.push_str(&self.text[piece_start..self.pos]);
+                let trimmed = s.trim_matches([' ', '\t']);
+                Cow::Owned(trimmed.to_string())
+            }
+            None => Cow::Borrowed(self.text[start..self.pos].trim_matches([' ', '\t'])),
+        };
+        self.pos += 1; // the closing quote
+        while self.at(self.pos).is_some_and(is_space) {
+            self.pos += 1;
+        }
+        if self.at(self.pos) != Some(b',') && !self.at_record_end(self.pos) {
+            return Err(format!(
+                "line {}, column {col}: unexpected text after a closing quote: expected ',' or \
+                 the end of the line",
+                self.line
+            ));
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(text: &str) -> Vec<Vec<String>> {
+        let mut r = Records::new(text);
+        let mut out = Vec::new();
+        while let Some(rec) = r.next_record().unwrap() {
+            out.push(rec.fields.iter().map(|f| f.to_string()).collect());
+        }
+        out
+    }
+
+    #[test]
+    fn tokenizer_handles_quotes_spaces_and_line_ends() {
+        assert_eq!(
+            fields(" a , \"b,c\" ,\"d\"\"e\"\r\nx,\"y\nz\",\n"),
+            vec![vec!["a", "b,c", "d\"e"], vec!["x", "y\nz", ""]]
+        );
+        assert_eq!(fields("a\n\nb"), vec![vec!["a"], vec![""], vec!["b"]]);
+        assert!(Records::new("\"abc").next_record().is_err());
+        assert!(Records::new("\"a\"b,c").next_record().is_err());
+    }
+
+    #[test]
+    fn quote_only_when_needed() {
+        assert_eq!(quote("yes"), "yes");
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(quote(""), "\"\"");
+    }
+}

@@ -1,0 +1,150 @@
+//! Evidence (observed variables) and target lists, parsed from the command line's text form.
+
+use deepgm_core::{Error, Result};
+
+use crate::network::Network;
+
+/// Observed variables: `(variable, state)` pairs, at most one per variable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence {
+    pairs: Vec<(usize, usize)>,
+}
+
+impl Evidence {
+    /// No observations.
+    pub fn none() -> Self {
+        Evidence::default()
+    }
+
+    /// Evidence from `(variable, state)` pairs.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] (`--evidence`) when a variable or state index is out of
+    /// range, or a variable is observed twice.
+    pub fn from_pairs(net: &Network, pairs: &[(usize, usize)]) -> Result<Self> {
+        let mut seen = vec![false; net.n_variables()];
+        for &(var, state) in pairs {
+            if var >= net.n_variables() {
+                return Err(Error::invalid(
+                    "--evidence",
+                    format!(
+                        "variable index {var} is out of range: the network has {} variables",
+                        net.n_variables()
+                    ),
+                ));
+            }
+            if state >= net.cardinality(var) {
+                return Err(Error::invalid(
+                    "--evidence",
+                    format!(
+                        "state index {state} of {} is out of range: it has {} states",
+                        net.variable(var).name,
+                        net.cardinality(var)
+                    ),
+                ));
+            }
+            if std::mem::replace(&mut seen[var], true) {
+                return Err(Error::invalid(
+                    "--evidence",
+                    format!("{} is observed twice", net.variable(var).name),
+                ));
+            }
+        }
+        Ok(Evidence {
+            pairs: pairs.to_vec(),
+        })
+    }
+
+    /// Parses `"A=yes,B=no"`: pairs separated by commas, each split at its first `=` (state
+    /// names such as `>=7.5` exist); spaces around names are ignored. An empty text is no
+    /// evidence.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] (`--evidence`) naming the pair, the unknown variable or the
+    /// unknown state (with the valid states), or a variable given twice.
+    pub fn parse(net: &Network, text: &str) -> Result<Self> {
+        let mut pairs = Vec::new();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let Some((name, state)) = item.split_once('=') else {
+                return Err(Error::invalid(
+                    "--evidence",
+                    format!("`{item}` is not VARIABLE=STATE"),
+                ));
+            };
+            let (name, state) = (name.trim(), state.trim());
+            let var = find_variable(net, name, "--evidence")?;
+            let variable = net.variable(var);
+            let Some(s) = variable.state_index(state) else {
+                return Err(Error::invalid(
+                    "--evidence",
+                    format!(
+                        "{name} has no state `{state}`: expected one of {}",
+                        variable.states.join(", ")
+                    ),
+                ));
+            };
+            pairs.push((var, s));
+        }
+        Evidence::from_pairs(net, &pairs)
+    }
+
+    /// The `(variable, state)` pairs, in the order given.
+    pub fn pairs(&self) -> &[(usize, usize)] {
+        &self.pairs
+    }
+
+    /// The observed variables.
+    pub fn vars(&self) -> Vec<usize> {
+        self.pairs.iter().map(|p| p.0).collect()
+    }
+
+    /// The observed state of `var`, if observed.
+    pub fn state_of(&self, var: usize) -> Option<usize> {
+        self.pairs.iter().find(|p| p.0 == var).map(|p| p.1)
+    }
+
+    /// True when nothing is observed.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+/// The index of the variable called `name`, or an error for option `option` listing a few
+/// names.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when no variable has that name.
+pub fn find_variable(net: &Network, name: &str, option: &str) -> Result<usize> {
+    net.find(name).ok_or_else(|| {
+        let some: Vec<&str> = net
+            .variables()
+            .iter()
+            .take(8)
+            .map(|v| v.name.as_str())
+            .collect();
+        let more = if net.n_variables() > 8 { ", ..." } else { "" };
+        Error::invalid(
+            option,
+            format!(
+                "the network has no variable `{name}` (it has {}{more})",
+                some.join(", ")
+            ),
+        )
+    })
+}
+
+/// Parses a comma-separated list of variable names (`"X,Y"`) for option `option`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming an unknown or repeated variable.
+pub fn parse_targets(net: &Network, text: &str, option: &str) -> Result<Vec<usize>> {
+    let mut out: Vec<usize> = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let v = find_variable(net, name, option)?;
+        if out.contains(&v) {
+            return Err(Error::invalid(option, format!("{name} is listed twice")));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}

@@ -1,0 +1,197 @@
+//! A junction tree (clique tree of the min-fill triangulation) with Hugin-style propagation:
+//! one collect and one distribute pass give every posterior marginal and the probability of
+//! the evidence. Messages are normalized as they go and their log scales summed, so large
+//! networks neither underflow nor overflow.
+
+use crate::factor::Factor;
+use crate::order::Plan;
+
+/// A calibrated junction tree: one normalized table per clique, `P(clique | evidence)`.
+pub(crate) struct Calibrated {
+    /// The cliques' tables.
+    pub cliques: Vec<Factor>,
+    /// `ln P(evidence)` contributed by these factors (the product of the roots' totals and of
+    /// every normalizer).
+    pub log_total: f64,
+}
+
+/// Cliques of the tree built from `plan` (one per eliminated variable, non-maximal ones merged
+/// into the clique that contains them) and each clique's parent.
+struct Tree {
+    scopes: Vec<Vec<usize>>,
+    parent: Vec<Option<usize>>,
+    /// The tree clique holding the elimination clique of each `plan.order` position.
+    owner: Vec<usize>,
+}
+
+fn build_tree(plan: &Plan) -> Tree {
+    let m = plan.order.len();
+    let mut position = std::collections::HashMap::with_capacity(m);
+    for (i, &v) in plan.order.iter().enumerate() {
+        position.insert(v, i);
+    }
+    // Parent of elimination clique i: the first-eliminated of its other variables.
+    let mut parent: Vec<Option<usize>> = plan
+        .cliques
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.iter()
+                .filter(|&&v| v != plan.order[i])
+                .filter_map(|v| position.get(v).copied())
+                .min()
+        })
+        .collect();
+    // Merge: clique p is contained in its child i exactly when i's separator is all of p.
+    let mut merged_into: Vec<Option<usize>> = vec![None; m];
+    for i in 0..m {
+        if merged_into[i].is_some() {
+            continue;
+        }
+        if let Some(p) = parent[i] {
+            if plan.cliques[i].len() == plan.cliques[p].len() + 1 && merged_into[p].is_none() {
+                merged_into[p] = Some(i);
+                parent[i] = parent[p];
+            }
+        }
+    }
+    let find = |mut c: usize| {
+        while let Some(n) = merged_into[c] {
+            c = n;
+        }
+        c
+    };
+    let owner: Vec<usize> = (0..m).map(find).collect();
+    // Renumber the surviving cliques.
+    let mut new_index = vec![usize::MAX; m];
+    let mut scopes = Vec::new();
+    for i in 0..m {
+        if merged_into[i].is_none() {
+            new_index[i] = scopes.len();
+            scopes.push(plan.cliques[i].clone());
+        }
+    }
+    let mut tree_parent = vec![None; scopes.len()];
+    for i in 0..m {
+        if merged_into[i].is_none() {
+            tree_parent[new_index[i]] = parent[i].map(|p| new_index[find(p)]);
+        }
+    }
+    Tree {
+        scopes,
+        parent: tree_parent,
+        owner: owner.into_iter().map(|o| new_index[o]).collect(),
+    }
+}
+
+/// Total entries of the tree's clique tables for `plan` (what [`calibrate`] allocates).
+pub(crate) fn table_entries(plan: &Plan, cards: impl Fn(usize) -> usize) -> (f64, f64) {
+    let tree = build_tree(plan);
+    let sizes: Vec<f64> = tree
+        .scopes
+        .iter()
+        .map(|s| s.iter().map(|&v| cards(v) as f64).product())
+        .collect();
+    (
+        sizes.iter().sum(),
+        sizes.iter().copied().fold(0.0, f64::max),
+    )
+}
+
+/// Builds the tree of `plan` for `factors` (whose variables `plan.order` must cover exactly),
+/// propagates, and returns the calibrated cliques. `None` when the factors' product is zero
+/// everywhere (evidence of probability zero).
+pub(crate) fn calibrate(factors: &[Factor], plan: &Plan) -> Option<Calibrated> {
+    let tree = build_tree(plan);
+    let n = tree.scopes.len();
+    let mut position = std::collections::HashMap::with_capacity(plan.order.len());
+    for (i, &v) in plan.order.iter().enumerate() {
+        position.insert(v, i);
+    }
+    let mut cards = std::collections::HashMap::new();
+    for f in factors {
+        for (&v, &c) in f.vars().iter().zip(f.cards()) {
+            cards.insert(v, c);
+        }
+    }
+    let mut tables: Vec<Factor> = tree
+        .scopes
+        .iter()
+        .map(|s| {
+            let c: Vec<usize> = s.iter().map(|v| cards[v]).collect();
+            let size = c.iter().product();
+            Factor::new(s.clone(), c, vec![1.0; size])
+        })
+        .collect();
+    let mut log_total = 0.0;
+    for f in factors {
+        match f.vars().iter().map(|v| position[v]).min() {
+            Some(first) => tables[tree.owner[first]].multiply_in(f),
+            None => {
+                let t = f.values()[0];
+                if t <= 0.0 {
+                    return None;
+                }
+                log_total += t.ln();
+            }
+        }
+    }
+    let separator = |i: usize, p: usize| -> Vec<usize> {
+        tree.scopes[i]
+            .iter()
+            .copied()
+            .filter(|v| tree.scopes[p].binary_search(v).is_ok())
+            .collect()
+    };
+    // Merging can give a clique a parent that comes earlier in elimination order, so walk a
+    // pre-order from the roots: its reverse has every child before its parent.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        if let Some(p) = tree.parent[i] {
+            children[p].push(i);
+        }
+    }
+    let mut preorder = Vec::with_capacity(n);
+    let mut stack: Vec<usize> = (0..n).filter(|&i| tree.parent[i].is_none()).collect();
+    while let Some(c) = stack.pop() {
+        preorder.push(c);
+        stack.extend(&children[c]);
+    }
+    debug_assert_eq!(preorder.len(), n, "the cliques form a forest");
+    // Collect: children before parents.
+    let mut messages: Vec<Option<Factor>> = vec![None; n];
+    for &i in preorder.iter().rev() {
+        if let Some(p) = tree.parent[i] {
+            let mut message = tables[i].marginal(&separator(i, p));
+            let z = message.normalize();
+            if z <= 0.0 {
+                return None;
+            }
+            log_total += z.ln();
+            tables[p].multiply_in(&message);
+            messages[i] = Some(message);
+        }
+    }
+    for (table, parent) in tables.iter_mut().zip(&tree.parent) {
+        if parent.is_none() {
+            let z = table.normalize();
+            if z <= 0.0 {
+                return None;
+            }
+            log_total += z.ln();
+        }
+    }
+    // Distribute: parents before children.
+    for &i in &preorder {
+        if let Some(p) = tree.parent[i] {
+            let new = tables[p].marginal(&separator(i, p));
+            let old = messages[i].take().expect("sent during collect");
+            tables[i].update_by_ratio(&new, &old);
+            tables[i].normalize();
+        }
+    }
+    Some(Calibrated {
+        cliques: tables,
+        log_total,
+    })
+}

@@ -1,0 +1,259 @@
+//! Exact inference against brute-force enumeration, against the reference fixtures made by
+//! `bench/bn/make_fixtures.py` (pyAgrum and an independent numpy elimination), and variable
+//! elimination against the junction tree.
+
+mod common;
+
+use std::io::Read;
+
+use deepgm_bn::inference::{self, Evidence, Method, Options};
+use deepgm_bn::Network;
+use serde_json::Value;
+
+/// Posterior marginals and P(e) by summing the joint over every assignment.
+fn enumerate(net: &Network, evidence: &Evidence) -> (f64, Vec<Vec<f64>>) {
+    let n = net.n_variables();
+    let mut marginals: Vec<Vec<f64>> = (0..n).map(|v| vec![0.0; net.cardinality(v)]).collect();
+    let mut total = 0.0;
+    let mut x = vec![0usize; n];
+    loop {
+        if evidence.pairs().iter().all(|&(v, s)| x[v] == s) {
+            let p = inference::log_joint(net, &x).exp();
+            total += p;
+            for v in 0..n {
+                marginals[v][x[v]] += p;
+            }
+        }
+        let mut d = 0;
+        loop {
+            if d == n {
+                for m in &mut marginals {
+                    m.iter_mut().for_each(|p| *p /= total);
+                }
+                return (total, marginals);
+            }
+            x[d] += 1;
+            if x[d] < net.cardinality(d) {
+                break;
+            }
+            x[d] = 0;
+            d += 1;
+        }
+    }
+}
+
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn junction_tree_and_elimination_match_enumeration_on_asia() {
+    let net = deepgm_bn::embedded::load("asia").unwrap();
+    for text in [
+        "",
+        "dysp=yes",
+        "xray=yes,smoke=no",
+        "either=yes,asia=yes,dysp=no",
+    ] {
+        let evidence = Evidence::parse(&net, text).unwrap();
+        let (pe, exact) = enumerate(&net, &evidence);
+        for method in [
+            Method::JunctionTree,
+            Method::VariableElimination,
+            Method::Auto,
+        ] {
+            let result =
+                inference::query(&net, &evidence, None, method, &Options::default()).unwrap();
+            assert!(
+                (result.log_evidence - pe.ln()).abs() < 1e-12,
+                "{text} {method:?}: log P(e) {} vs {}",
+                result.log_evidence,
+                pe.ln()
+            );
+            for (v, dist) in &result.marginals {
+                assert!(
+                    max_diff(dist, &exact[*v]) < 1e-12,
+                    "{text} {method:?}: {}",
+                    net.variable(*v).name
+                );
+            }
+            let observed = evidence.vars();
+            assert_eq!(result.marginals.len(), net.n_variables() - observed.len());
+        }
+    }
+}
+
+#[test]
+fn mpe_matches_enumeration_on_asia() {
+    let net = deepgm_bn::embedded::load("asia").unwrap();
+    for text in ["", "dysp=yes", "xray=yes,smoke=no"] {
+        let evidence = Evidence::parse(&net, text).unwrap();
+        let n = net.n_variables();
+        let mut best = f64::NEG_INFINITY;
+        let mut x = vec![0usize; n];
+        'outer: loop {
+            if evidence.pairs().iter().all(|&(v, s)| x[v] == s) {
+                best = best.max(inference::log_joint(&net, &x));
+            }
+            for (d, state) in x.iter_mut().enumerate() {
+                *state += 1;
+                if *state < net.cardinality(d) {
+                    continue 'outer;
+                }
+                *state = 0;
+            }
+            break;
+        }
+        let found = inference::mpe(&net, &evidence, &Options::default()).unwrap();
+        assert!((found.log_prob - best).abs() < 1e-12, "{text}");
+        for &(v, s) in evidence.pairs() {
+            assert_eq!(found.assignment[v], s);
+        }
+    }
+}
+
+#[test]
+fn impossible_evidence_and_budget_are_errors() {
+    let net = deepgm_bn::embedded::load("asia").unwrap();
+    // either = tub OR lung, deterministically: tub=yes with either=no is impossible.
+    let evidence = Evidence::parse(&net, "tub=yes,either=no").unwrap();
+    for method in [Method::JunctionTree, Method::VariableElimination] {
+        let err = inference::query(&net, &evidence, None, method, &Options::default()).unwrap_err();
+        assert!(err.to_string().contains("probability zero"), "{err}");
+    }
+    assert!(inference::mpe(&net, &evidence, &Options::default()).is_err());
+    let tiny = Options {
+        max_table_entries: 4.0,
+    };
+    let err =
+        inference::query(&net, &Evidence::none(), None, Method::JunctionTree, &tiny).unwrap_err();
+    assert!(err.to_string().contains("--max-table-entries"), "{err}");
+    let err = Evidence::parse(&net, "dysp=maybe").unwrap_err();
+    assert!(err.to_string().contains("expected one of yes, no"), "{err}");
+    let err = Evidence::parse(&net, "nothing=yes").unwrap_err();
+    assert!(err.to_string().contains("no variable `nothing`"), "{err}");
+}
+
+#[test]
+fn probability_of_no_evidence_is_one_on_alarm() {
+    let net = deepgm_bn::embedded::load("alarm").unwrap();
+    let result = inference::query(
+        &net,
+        &Evidence::none(),
+        None,
+        Method::JunctionTree,
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(result.log_evidence.abs() < 1e-9, "{}", result.log_evidence);
+    for (_, dist) in &result.marginals {
+        assert!((dist.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+}
+
+fn read_fixture(name: &str) -> Option<Value> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let plain = dir.join(format!("{name}.json"));
+    let text = if plain.exists() {
+        std::fs::read_to_string(plain).unwrap()
+    } else {
+        let gz = dir.join(format!("{name}.json.gz"));
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(gz).ok()?)
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    Some(serde_json::from_str(&text).unwrap())
+}
+
+fn evidence_of(net: &Network, value: &Value) -> Evidence {
+    let text: Vec<String> = value
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap()))
+        .collect();
+    Evidence::parse(net, &text.join(",")).unwrap()
+}
+
+/// Every shared network: posteriors and log P(e) against the fixtures to 1e-6 (the reference
+/// tools' own agreement), VE against the junction tree to 1e-12, MPE log-probabilities to 1e-9.
+#[test]
+fn shared_networks_agree_with_the_reference_fixtures() {
+    let Some(dir) = common::shared_dir() else {
+        return;
+    };
+    for name in common::SHARED {
+        let net = deepgm_bn::load(dir.join(format!("{name}.bif.gz"))).unwrap();
+        let fixture = read_fixture(name).unwrap_or_else(|| panic!("fixture for {name}"));
+        for query in fixture["queries"].as_array().unwrap() {
+            let evidence = evidence_of(&net, &query["evidence"]);
+            let auto =
+                inference::query(&net, &evidence, None, Method::Auto, &Options::default()).unwrap();
+            let expected_log = query["log_evidence"].as_f64().unwrap();
+            assert!(
+                (auto.log_evidence - expected_log).abs() < 1e-6,
+                "{name}: log P(e) {} vs {expected_log}",
+                auto.log_evidence
+            );
+            let marginals = query["marginals"].as_object().unwrap();
+            let mut checked = 0;
+            for (v, dist) in &auto.marginals {
+                let var = net.variable(*v);
+                let Some(expected) = marginals.get(&var.name) else {
+                    continue;
+                };
+                let expected: Vec<f64> = var
+                    .states
+                    .iter()
+                    .map(|s| expected[s.as_str()].as_f64().unwrap())
+                    .collect();
+                assert!(
+                    max_diff(dist, &expected) < 1e-6,
+                    "{name} {}: {dist:?} vs {expected:?}",
+                    var.name
+                );
+                checked += 1;
+            }
+            assert_eq!(
+                checked,
+                marginals.len(),
+                "{name}: every fixture marginal checked"
+            );
+            // The other exact method on the same query, where it fits the default budget.
+            let other = if auto.method == Method::JunctionTree {
+                Method::VariableElimination
+            } else {
+                Method::JunctionTree
+            };
+            if let Ok(second) = inference::query(&net, &evidence, None, other, &Options::default())
+            {
+                assert!(
+                    (second.log_evidence - auto.log_evidence).abs() < 1e-12,
+                    "{name}"
+                );
+                for ((_, a), (_, b)) in auto.marginals.iter().zip(&second.marginals) {
+                    assert!(
+                        max_diff(a, b) < 1e-12,
+                        "{name}: VE vs JT {}",
+                        max_diff(a, b)
+                    );
+                }
+            }
+        }
+        for case in fixture["mpe"].as_array().unwrap() {
+            let evidence = evidence_of(&net, &case["evidence"]);
+            let found = inference::mpe(&net, &evidence, &Options::default()).unwrap();
+            let expected = case["log_prob"].as_f64().unwrap();
+            assert!(
+                (found.log_prob - expected).abs() < 1e-9,
+                "{name}: MPE log-prob {} vs {expected}",
+                found.log_prob
+            );
+        }
+    }
+}

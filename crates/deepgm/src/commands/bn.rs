@@ -1,0 +1,375 @@
+//! `deepgm bn info|query|mpe|sample|learn|convert`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use deepgm_bn::inference::{self, parse_targets, Evidence, Method, Options};
+use deepgm_bn::order::InteractionGraph;
+use deepgm_bn::Network;
+use deepgm_core::Error;
+use serde_json::{json, Map, Value};
+
+use crate::cli::{
+    BnCommand, BnConvertArgs, BnInfoArgs, BnLearnArgs, BnMethod, BnMpeArgs, BnPrior, BnQueryArgs,
+    BnSampleArgs,
+};
+use crate::ui::Ui;
+
+pub fn run(cmd: BnCommand, ui: Ui) -> anyhow::Result<()> {
+    match cmd {
+        BnCommand::Info(args) => info(&args, ui),
+        BnCommand::Query(args) => query(&args, ui),
+        BnCommand::Mpe(args) => mpe(&args, ui),
+        BnCommand::Sample(args) => sample(&args, ui),
+        BnCommand::Learn(args) => learn(&args, ui),
+        BnCommand::Convert(args) => convert(&args, ui),
+    }
+}
+
+/// Loads a network, returning it with the seconds the load took.
+fn load(path: &Path) -> anyhow::Result<(Network, f64)> {
+    let start = Instant::now();
+    let net = deepgm_bn::load(path)?;
+    Ok((net, start.elapsed().as_secs_f64()))
+}
+
+fn options(max_table_entries: f64) -> anyhow::Result<Options> {
+    if !(max_table_entries.is_finite() && max_table_entries >= 1.0) {
+        return Err(Error::invalid(
+            "--max-table-entries",
+            format!("{max_table_entries}: expected a number of at least 1"),
+        )
+        .into());
+    }
+    Ok(Options { max_table_entries })
+}
+
+fn info(args: &BnInfoArgs, ui: Ui) -> anyhow::Result<()> {
+    let (net, parse_seconds) = load(&args.net)?;
+    // The moral graph: each family (a variable and its parents) is a clique.
+    let scopes: Vec<Vec<usize>> = (0..net.n_variables())
+        .map(|v| {
+            let mut s = net.parents(v).to_vec();
+            s.push(v);
+            s.sort_unstable();
+            s
+        })
+        .collect();
+    let vars: Vec<usize> = (0..net.n_variables()).collect();
+    let cards = vars.iter().map(|&v| net.cardinality(v)).collect();
+    let graph = InteractionGraph::from_scopes(vars, cards, scopes.iter().map(Vec::as_slice));
+    let plan = graph.best_plan(&[]);
+    let states: usize = net.variables().iter().map(|v| v.cardinality()).sum();
+    if ui.json {
+        let variables: Vec<Value> = net
+            .variables()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                json!({
+                    "name": v.name,
+                    "states": v.states,
+                    "parents": net.parents(i).iter().map(|&p| net.variable(p).name.clone()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        ui.print_json(&json!({
+            "network": net.name(),
+            "file": args.net.display().to_string(),
+            "valid": true,
+            "n_variables": net.n_variables(),
+            "n_arcs": net.n_arcs(),
+            "n_parameters": net.n_parameters(),
+            "n_states": states,
+            "max_in_degree": net.max_in_degree(),
+            "treewidth_bound": plan.induced_width,
+            "ordering": plan.heuristic.name(),
+            "largest_clique_entries": plan.largest_entries,
+            "elimination_entries": plan.total_entries,
+            "parse_seconds": parse_seconds,
+            "variables": variables,
+        }));
+    } else {
+        ui.say(format!("network {} ({})", net.name(), args.net.display()));
+        ui.say(format!(
+            "variables {}, arcs {}, free parameters {}, states {}, max in-degree {}",
+            net.n_variables(),
+            net.n_arcs(),
+            net.n_parameters(),
+            states,
+            net.max_in_degree()
+        ));
+        ui.say("valid: acyclic, tables sized to match, every row sums to 1 within 1e-6");
+        ui.say(format!(
+            "treewidth bound {} ({} ordering; largest table {:.0} entries, {:.3e} in all)",
+            plan.induced_width,
+            plan.heuristic.name(),
+            plan.largest_entries,
+            plan.total_entries
+        ));
+        ui.say(format!("read in {:.3} s", parse_seconds));
+        if net.n_variables() <= 60 {
+            for (i, v) in net.variables().iter().enumerate() {
+                let parents: Vec<&str> = net
+                    .parents(i)
+                    .iter()
+                    .map(|&p| net.variable(p).name.as_str())
+                    .collect();
+                ui.say(format!(
+                    "  {} {{{}}}{}",
+                    v.name,
+                    v.states.join(", "),
+                    if parents.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" | {}", parents.join(", "))
+                    }
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Marginals as `{"VAR": {"STATE": p}}`, in the order given.
+fn marginals_json(net: &Network, marginals: &[(usize, Vec<f64>)]) -> Value {
+    let mut out = Map::new();
+    for (v, dist) in marginals {
+        let var = net.variable(*v);
+        let mut states = Map::new();
+        for (s, p) in var.states.iter().zip(dist) {
+            states.insert(s.clone(), json!(p));
+        }
+        out.insert(var.name.clone(), Value::Object(states));
+    }
+    Value::Object(out)
+}
+
+fn print_marginals(ui: Ui, net: &Network, marginals: &[(usize, Vec<f64>)]) {
+    for (v, dist) in marginals {
+        let var = net.variable(*v);
+        let cells: Vec<String> = var
+            .states
+            .iter()
+            .zip(dist)
+            .map(|(s, p)| format!("{s} {p:.6}"))
+            .collect();
+        ui.say(format!("{}: {}", var.name, cells.join("  ")));
+    }
+}
+
+fn query(args: &BnQueryArgs, ui: Ui) -> anyhow::Result<()> {
+    let (net, parse_seconds) = load(&args.net)?;
+    let evidence = Evidence::parse(&net, &args.evidence)?;
+    let targets = match &args.target {
+        Some(text) => Some(parse_targets(&net, text, "--target")?),
+        None => None,
+    };
+    let options = options(args.max_table_entries)?;
+    let start = Instant::now();
+    let (log_evidence, marginals, method, detail) = match args.method {
+        BnMethod::Auto | BnMethod::Jt | BnMethod::Ve => {
+            let method = match args.method {
+                BnMethod::Jt => Method::JunctionTree,
+                BnMethod::Ve => Method::VariableElimination,
+                _ => Method::Auto,
+            };
+            let result = inference::query(&net, &evidence, targets.as_deref(), method, &options)?;
+            let detail = json!({
+                "pruned_variables": result.cost.variables,
+                "table_entries": result.cost.total_entries,
+                "largest_table_entries": result.cost.largest_entries,
+                "induced_width": result.cost.induced_width,
+            });
+            (
+                Some(result.log_evidence),
+                result.marginals,
+                result.method.name(),
+                detail,
+            )
+        }
+        BnMethod::Lw | BnMethod::Gibbs => sampled_query(&net, &evidence, targets.as_deref(), args)?,
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    if ui.json {
+        ui.print_json(&json!({
+            "log_evidence": log_evidence,
+            "marginals": marginals_json(&net, &marginals),
+            "seconds": seconds,
+            "parse_seconds": parse_seconds,
+            "method": method,
+            "evidence": evidence_json(&net, &evidence),
+            "detail": detail,
+        }));
+    } else {
+        match log_evidence {
+            Some(l) => ui.say(format!("log P(evidence) = {l:.9} (P = {:.6e})", l.exp())),
+            None => ui.say("log P(evidence): not estimated by this method"),
+        }
+        print_marginals(ui, &net, &marginals);
+        ui.note(format!(
+            "{method}: {seconds:.4} s (read in {parse_seconds:.3} s)"
+        ));
+    }
+    Ok(())
+}
+
+fn evidence_json(net: &Network, evidence: &Evidence) -> Value {
+    let mut out = Map::new();
+    for &(v, s) in evidence.pairs() {
+        let var = net.variable(v);
+        out.insert(var.name.clone(), json!(var.states[s]));
+    }
+    Value::Object(out)
+}
+
+fn mpe(args: &BnMpeArgs, ui: Ui) -> anyhow::Result<()> {
+    let (net, parse_seconds) = load(&args.net)?;
+    let evidence = Evidence::parse(&net, &args.evidence)?;
+    let options = options(args.max_table_entries)?;
+    let start = Instant::now();
+    let found = inference::mpe(&net, &evidence, &options)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let mut assignment = Map::new();
+    for (v, &s) in found.assignment.iter().enumerate() {
+        let var = net.variable(v);
+        assignment.insert(var.name.clone(), json!(var.states[s]));
+    }
+    if ui.json {
+        ui.print_json(&json!({
+            "assignment": Value::Object(assignment),
+            "log_prob": found.log_prob,
+            "evidence": evidence_json(&net, &evidence),
+            "induced_width": found.induced_width,
+            "seconds": seconds,
+            "parse_seconds": parse_seconds,
+        }));
+    } else {
+        ui.say(format!(
+            "log P(x) = {:.9} (P = {:.6e})",
+            found.log_prob,
+            found.log_prob.exp()
+        ));
+        for (name, state) in &assignment {
+            ui.say(format!("{name} = {}", state.as_str().unwrap_or_default()));
+        }
+        ui.note(format!("{seconds:.4} s"));
+    }
+    Ok(())
+}
+
+fn convert(args: &BnConvertArgs, ui: Ui) -> anyhow::Result<()> {
+    let (net, _) = load(&args.input)?;
+    deepgm_bn::save(&net, &args.output)?;
+    if ui.json {
+        ui.print_json(&json!({
+            "input": args.input.display().to_string(),
+            "output": args.output.display().to_string(),
+            "n_variables": net.n_variables(),
+        }));
+    } else {
+        ui.say(format!(
+            "wrote {} ({} variables)",
+            args.output.display(),
+            net.n_variables()
+        ));
+    }
+    Ok(())
+}
+
+/// What `query` prints: log P(e) (when the method gives it), the marginals, the method's name and
+/// method-specific details.
+type Answer = (Option<f64>, Vec<(usize, Vec<f64>)>, &'static str, Value);
+
+/// Likelihood weighting or Gibbs sampling, as `query` reports them.
+fn sampled_query(
+    net: &Network,
+    evidence: &Evidence,
+    targets: Option<&[usize]>,
+    args: &BnQueryArgs,
+) -> anyhow::Result<Answer> {
+    let (estimate, name) = match args.method {
+        BnMethod::Lw => (
+            deepgm_bn::likelihood_weighting(net, evidence, targets, args.samples, args.seed)?,
+            "lw",
+        ),
+        _ => (
+            deepgm_bn::gibbs(
+                net,
+                evidence,
+                targets,
+                args.samples,
+                args.burn_in,
+                args.seed,
+            )?,
+            "gibbs",
+        ),
+    };
+    let detail = json!({
+        "samples": estimate.samples,
+        "effective_samples": estimate.effective_samples,
+        "seed": args.seed,
+    });
+    Ok((estimate.log_evidence, estimate.marginals, name, detail))
+}
+
+fn sample(args: &BnSampleArgs, ui: Ui) -> anyhow::Result<()> {
+    let (net, _) = load(&args.net)?;
+    let start = Instant::now();
+    let data = deepgm_bn::forward_sample(&net, args.samples, args.seed)?;
+    let seconds = start.elapsed().as_secs_f64();
+    deepgm_bn::save_csv(&net, &data, &args.output)?;
+    if ui.json {
+        ui.print_json(&json!({
+            "output": args.output.display().to_string(),
+            "samples": data.n_rows(),
+            "variables": data.n_columns(),
+            "seed": args.seed,
+            "seconds": seconds,
+        }));
+    } else {
+        ui.say(format!(
+            "wrote {} samples of {} variables to {} ({seconds:.3} s)",
+            data.n_rows(),
+            data.n_columns(),
+            args.output.display()
+        ));
+    }
+    Ok(())
+}
+
+fn learn(args: &BnLearnArgs, ui: Ui) -> anyhow::Result<()> {
+    let (structure, _) = load(&args.structure)?;
+    let data = deepgm_bn::load_csv(&structure, &args.data)?;
+    let prior = match args.prior {
+        BnPrior::Mle => deepgm_bn::Prior::MaximumLikelihood,
+        BnPrior::Bdeu => deepgm_bn::Prior::BDeu { ess: args.ess },
+    };
+    let learned = deepgm_bn::learn_parameters(&structure, &data, prior)?;
+    deepgm_bn::save(&learned, &args.output)?;
+    // How far the learned tables moved from the structure file's own.
+    let largest_change = structure
+        .cpts()
+        .iter()
+        .zip(learned.cpts())
+        .flat_map(|(a, b)| a.values.iter().zip(&b.values).map(|(x, y)| (x - y).abs()))
+        .fold(0.0, f64::max);
+    if ui.json {
+        ui.print_json(&json!({
+            "output": args.output.display().to_string(),
+            "rows": data.n_rows(),
+            "prior": match args.prior { BnPrior::Mle => "mle", BnPrior::Bdeu => "bdeu" },
+            "ess": args.ess,
+            "parameters": learned.n_parameters(),
+            "largest_change_from_structure_tables": largest_change,
+        }));
+    } else {
+        ui.say(format!(
+            "learned {} parameters from {} rows, wrote {} (largest change from the input tables {largest_change:.4})",
+            learned.n_parameters(),
+            data.n_rows(),
+            args.output.display()
+        ));
+    }
+    Ok(())
+}
