@@ -238,6 +238,33 @@ impl Factor {
         });
     }
 
+    /// The factor over `vars` (sorted, cardinalities `cards`) equal to `f` everywhere, `f`'s
+    /// scope being a subset of `vars`: `f` spread over the extra variables.
+    ///
+    /// # Panics
+    /// When `f` has a variable outside `vars`, or `vars` is not sorted.
+    pub fn broadcast(vars: Vec<usize>, cards: Vec<usize>, f: &Factor) -> Factor {
+        assert!(vars.windows(2).all(|w| w[0] < w[1]), "scope must be sorted");
+        assert!(
+            f.vars.iter().all(|v| vars.binary_search(v).is_ok()),
+            "broadcast needs a super-scope"
+        );
+        let size = cards.iter().product();
+        let mut values = Vec::with_capacity(size);
+        let strides = f.strides_in(&vars);
+        let src = &f.values;
+        walk(&cards, &strides, |_, small, run, step| match step {
+            0 => values.extend(std::iter::repeat_n(src[small], run)),
+            1 => values.extend_from_slice(&src[small..small + run]),
+            _ => values.extend((0..run).map(|t| src[small + t * step])),
+        });
+        Factor {
+            vars,
+            cards,
+            values,
+        }
+    }
+
     /// Replaces this factor (a clique) by `self * new / old`, where `new` and `old` are over the
     /// same sub-scope; `0 / 0` counts as 0 (Hugin's update).
     pub fn update_by_ratio(&mut self, new: &Factor, old: &Factor) {
@@ -396,9 +423,15 @@ fn walk(cards: &[usize], strides: &[usize], mut f: impl FnMut(usize, usize, usiz
         f(0, 0, 1, 0);
         return;
     }
-    let run = cards[n - 1];
+    // Trailing axes along which the other index moves by a constant step (0, or the step of
+    // the last axis times the run so far) fold into one longer run.
     let step = strides[n - 1];
-    let outer_dims = n - 1;
+    let mut run = cards[n - 1];
+    let mut outer_dims = n - 1;
+    while outer_dims > 0 && strides[outer_dims - 1] == step * run {
+        run *= cards[outer_dims - 1];
+        outer_dims -= 1;
+    }
     let runs: usize = cards[..outer_dims].iter().product();
     let mut digits = vec![0usize; outer_dims];
     let mut other = 0usize;
@@ -472,6 +505,15 @@ mod tests {
         assert_eq!(t.vars(), &[0, 2]);
         assert_eq!(t.get(&[1, 2]), 21.0);
         assert_eq!(t.get(&[0, 1]), 10.0);
+    }
+
+    #[test]
+    fn broadcast_spreads_over_new_variables() {
+        let small = f(&[1], &[2], &[3.0, 5.0]);
+        let big = Factor::broadcast(vec![0, 1, 2], vec![2, 2, 2], &small);
+        let mut expected = f(&[0, 1, 2], &[2, 2, 2], &[1.0; 8]);
+        expected.multiply_in(&small);
+        assert_eq!(big, expected);
     }
 
     #[test]

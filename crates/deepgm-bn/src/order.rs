@@ -1,4 +1,4 @@
-//! Elimination orderings: greedy min-fill and weighted min-fill on an interaction graph, and
+//! Elimination orderings: greedy min-fill, weighted min-fill and min-weight on an interaction graph, and
 //! what an ordering costs (its cliques, induced width and total table size).
 //!
 //! Eliminating a variable connects all its neighbours (the fill-in edges) and creates a table
@@ -15,17 +15,25 @@ pub enum Heuristic {
     MinFill,
     /// Smallest sum over fill-in edges of the product of their endpoints' cardinalities.
     WeightedMinFill,
+    /// Smallest new table (the product of the cardinalities of the variable and its
+    /// neighbours); suits networks whose cardinalities differ widely.
+    MinWeight,
 }
 
 impl Heuristic {
     /// Every heuristic, in the order they are tried.
-    pub const ALL: [Heuristic; 2] = [Heuristic::MinFill, Heuristic::WeightedMinFill];
+    pub const ALL: [Heuristic; 3] = [
+        Heuristic::MinFill,
+        Heuristic::WeightedMinFill,
+        Heuristic::MinWeight,
+    ];
 
     /// The name used in reports (`min-fill`, `weighted-min-fill`).
     pub fn name(self) -> &'static str {
         match self {
             Heuristic::MinFill => "min-fill",
             Heuristic::WeightedMinFill => "weighted-min-fill",
+            Heuristic::MinWeight => "min-weight",
         }
     }
 }
@@ -214,7 +222,8 @@ impl InteractionGraph {
         }
     }
 
-    /// The greedy score of eliminating `a` now: (fill cost, size of the new table).
+    /// The greedy score of eliminating `a` now, compared lexicographically: (fill cost, size of
+    /// the new table), or the other way round for [`Heuristic::MinWeight`].
     fn score(&self, a: usize, heuristic: Heuristic) -> (f64, f64) {
         let nbrs: Vec<usize> = self.neighbours(a).collect();
         let mut fill = 0.0;
@@ -222,7 +231,7 @@ impl InteractionGraph {
             for &y in &nbrs[i + 1..] {
                 if !self.adjacent(x, y) {
                     fill += match heuristic {
-                        Heuristic::MinFill => 1.0,
+                        Heuristic::MinFill | Heuristic::MinWeight => 1.0,
                         Heuristic::WeightedMinFill => (self.cards[x] * self.cards[y]) as f64,
                     };
                 }
@@ -231,7 +240,10 @@ impl InteractionGraph {
         let size = nbrs
             .iter()
             .fold(self.cards[a] as f64, |acc, &x| acc * self.cards[x] as f64);
-        (fill, size)
+        match heuristic {
+            Heuristic::MinWeight => (size, fill),
+            _ => (fill, size),
+        }
     }
 
     /// The cheapest plan (smallest total table size) among [`Heuristic::ALL`].

@@ -6,9 +6,10 @@
 use crate::factor::Factor;
 use crate::order::Plan;
 
-/// A calibrated junction tree: one normalized table per clique, `P(clique | evidence)`.
+/// A calibrated junction tree: one table per clique, `P(clique | evidence)` up to rounding.
 pub(crate) struct Calibrated {
-    /// The cliques' tables.
+    /// The cliques' tables, then the calibrated separators' (each `P(scope | evidence)` up to
+    /// normalization).
     pub cliques: Vec<Factor>,
     /// `ln P(evidence)` contributed by these factors (the product of the roots' totals and of
     /// every normalizer).
@@ -101,7 +102,7 @@ pub(crate) fn table_entries(plan: &Plan, cards: impl Fn(usize) -> usize) -> (f64
 /// Builds the tree of `plan` for `factors` (whose variables `plan.order` must cover exactly),
 /// propagates, and returns the calibrated cliques. `None` when the factors' product is zero
 /// everywhere (evidence of probability zero).
-pub(crate) fn calibrate(factors: &[Factor], plan: &Plan) -> Option<Calibrated> {
+pub(crate) fn calibrate(factors: &[&Factor], plan: &Plan) -> Option<Calibrated> {
     let tree = build_tree(plan);
     let n = tree.scopes.len();
     let mut position = std::collections::HashMap::with_capacity(plan.order.len());
@@ -114,19 +115,20 @@ pub(crate) fn calibrate(factors: &[Factor], plan: &Plan) -> Option<Calibrated> {
             cards.insert(v, c);
         }
     }
-    let mut tables: Vec<Factor> = tree
-        .scopes
-        .iter()
-        .map(|s| {
-            let c: Vec<usize> = s.iter().map(|v| cards[v]).collect();
-            let size = c.iter().product();
-            Factor::new(s.clone(), c, vec![1.0; size])
-        })
-        .collect();
+    let mut tables: Vec<Option<Factor>> = vec![None; n];
     let mut log_total = 0.0;
     for f in factors {
         match f.vars().iter().map(|v| position[v]).min() {
-            Some(first) => tables[tree.owner[first]].multiply_in(f),
+            // The first factor of a clique is spread over it (one pass instead of filling
+            // with ones and multiplying).
+            Some(first) => match &mut tables[tree.owner[first]] {
+                Some(table) => table.multiply_in(f),
+                slot => {
+                    let scope = &tree.scopes[tree.owner[first]];
+                    let c: Vec<usize> = scope.iter().map(|v| cards[v]).collect();
+                    *slot = Some(Factor::broadcast(scope.clone(), c, f));
+                }
+            },
             None => {
                 let t = f.values()[0];
                 if t <= 0.0 {
@@ -136,6 +138,17 @@ pub(crate) fn calibrate(factors: &[Factor], plan: &Plan) -> Option<Calibrated> {
             }
         }
     }
+    let mut tables: Vec<Factor> = tables
+        .into_iter()
+        .zip(&tree.scopes)
+        .map(|(t, scope)| {
+            t.unwrap_or_else(|| {
+                let c: Vec<usize> = scope.iter().map(|v| cards[v]).collect();
+                let size = c.iter().product();
+                Factor::new(scope.clone(), c, vec![1.0; size])
+            })
+        })
+        .collect();
     let separator = |i: usize, p: usize| -> Vec<usize> {
         tree.scopes[i]
             .iter()
@@ -182,14 +195,20 @@ pub(crate) fn calibrate(factors: &[Factor], plan: &Plan) -> Option<Calibrated> {
         }
     }
     // Distribute: parents before children.
+    let mut separators = Vec::with_capacity(n);
     for &i in &preorder {
         if let Some(p) = tree.parent[i] {
             let new = tables[p].marginal(&separator(i, p));
             let old = messages[i].take().expect("sent during collect");
+            // Calibrated: the child now sums to 1 up to rounding (marginals are normalized
+            // when read), so no extra pass to renormalize it.
             tables[i].update_by_ratio(&new, &old);
-            tables[i].normalize();
+            separators.push(new);
         }
     }
+    // Calibrated separators are the smallest tables many variables appear in: reading a
+    // marginal from one is cheaper than from either clique.
+    tables.extend(separators);
     Some(Calibrated {
         cliques: tables,
         log_total,

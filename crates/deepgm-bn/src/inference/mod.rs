@@ -8,7 +8,7 @@
 //! is kept (the rest is d-separated from it given the evidence). Then:
 //!
 //! - [`Method::VariableElimination`] answers each target on its own pruned network, with the
-//!   cheaper of the min-fill and weighted min-fill orderings;
+//!   cheapest of the min-fill, weighted min-fill and min-weight orderings;
 //! - [`Method::JunctionTree`] builds one clique tree for all targets and propagates once;
 //! - [`Method::Auto`] estimates both costs (total table entries) and runs the cheaper.
 //!
@@ -20,6 +20,8 @@ mod evidence;
 mod jtree;
 mod mpe;
 mod ve;
+
+use std::borrow::Cow;
 
 use deepgm_core::{Error, Result};
 
@@ -111,15 +113,15 @@ pub(crate) fn restricted_factors(net: &Network, evidence: &Evidence) -> Vec<Fact
 
 /// The restricted factors of the variables in `mask`, and the interaction graph over their
 /// unobserved variables.
-fn subproblem(
+fn subproblem<'a>(
     net: &Network,
-    factors: &[Factor],
+    factors: &'a [Factor],
     mask: &[bool],
     evidence: &Evidence,
-) -> (Vec<Factor>, InteractionGraph) {
-    let chosen: Vec<Factor> = (0..net.n_variables())
+) -> (Vec<&'a Factor>, InteractionGraph) {
+    let chosen: Vec<&Factor> = (0..net.n_variables())
         .filter(|&v| mask[v])
-        .map(|v| factors[v].clone())
+        .map(|v| &factors[v])
         .collect();
     let vars: Vec<usize> = (0..net.n_variables())
         .filter(|&v| mask[v] && evidence.state_of(v).is_none())
@@ -131,12 +133,12 @@ fn subproblem(
 
 /// The factors touching the component of `graph` that contains `var`, and that component's
 /// graph.
-fn component_of(
+fn component_of<'a>(
     graph: &InteractionGraph,
-    factors: &[Factor],
+    factors: &[&'a Factor],
     var: usize,
     net: &Network,
-) -> (Vec<Factor>, InteractionGraph) {
+) -> (Vec<&'a Factor>, InteractionGraph) {
     let components = graph.components();
     let local = graph
         .vars
@@ -148,14 +150,14 @@ fn component_of(
         .find(|c| c.binary_search(&local).is_ok())
         .expect("every node is in a component");
     let vars: Vec<usize> = comp.iter().map(|&i| graph.vars[i]).collect();
-    let chosen: Vec<Factor> = factors
+    let chosen: Vec<&Factor> = factors
         .iter()
         .filter(|f| {
             f.vars()
                 .first()
                 .is_some_and(|v| vars.binary_search(v).is_ok())
         })
-        .cloned()
+        .copied()
         .collect();
     let cards = vars.iter().map(|&v| net.cardinality(v)).collect();
     let sub = InteractionGraph::from_scopes(vars, cards, chosen.iter().map(|f| f.vars()));
@@ -298,14 +300,14 @@ pub fn query(
 /// elimination entries per clique entry (it initializes, collects, absorbs, distributes and
 /// marginalizes, each a light pass), and planning one target's elimination costs about
 /// `n^2` entries for `n` variables in its pruned network (the greedy ordering).
-fn choose(
+fn choose<'a>(
     net: &Network,
-    factors: &[Factor],
-    chosen: &[Factor],
+    factors: &'a [Factor],
+    chosen: &[&Factor],
     graph: &InteractionGraph,
     targets: &[usize],
     evidence: &Evidence,
-) -> (Method, Vec<TargetPlan>) {
+) -> (Method, Vec<TargetPlan<'a>>) {
     if targets.len() == 1 {
         return (Method::VariableElimination, Vec::new());
     }
@@ -333,15 +335,15 @@ fn choose(
 type Marginals = Vec<(usize, Vec<f64>)>;
 
 /// A target's pruned factors and elimination plan.
-type TargetPlan = (Vec<Factor>, Plan);
+type TargetPlan<'a> = (Vec<&'a Factor>, Plan);
 
 /// The pruned factors and elimination plan for one target.
-fn target_plan(
+fn target_plan<'a>(
     net: &Network,
-    factors: &[Factor],
+    factors: &'a [Factor],
     target: usize,
     evidence: &Evidence,
-) -> TargetPlan {
+) -> TargetPlan<'a> {
     let mut seed = vec![target];
     seed.extend(evidence.vars());
     let mask = net.ancestral_mask(&seed);
@@ -357,7 +359,7 @@ fn by_elimination(
     targets: &[usize],
     evidence: &Evidence,
     options: &Options,
-    planned: Vec<TargetPlan>,
+    planned: Vec<TargetPlan<'_>>,
 ) -> Result<(Marginals, Cost)> {
     let mut cost = Cost::default();
     let mut marginals = Vec::with_capacity(targets.len());
@@ -376,7 +378,8 @@ fn by_elimination(
         cost.total_entries += plan.total_entries;
         cost.largest_entries = cost.largest_entries.max(plan.largest_entries);
         cost.induced_width = cost.induced_width.max(plan.induced_width);
-        let (rest, _, _) = ve::eliminate_all(comp_factors, &plan, Reduce::Sum);
+        let borrowed = comp_factors.into_iter().map(Cow::Borrowed).collect();
+        let (rest, _, _) = ve::eliminate_all(borrowed, &plan, Reduce::Sum);
         let mut dist = Factor::new(
             vec![t],
             vec![net.cardinality(t)],
@@ -398,7 +401,7 @@ fn by_elimination(
 
 fn by_junction_tree(
     net: &Network,
-    chosen: &[Factor],
+    chosen: &[&Factor],
     graph: &InteractionGraph,
     targets: &[usize],
     options: &Options,

@@ -40,7 +40,8 @@ pub fn mpe(net: &Network, evidence: &Evidence, options: &Options) -> Result<Expl
         options,
         "the most probable explanation",
     )?;
-    let (rest, _, history) = super::ve::eliminate_all(factors, &plan, Reduce::Max);
+    let owned = factors.into_iter().map(std::borrow::Cow::Owned).collect();
+    let (rest, _, history) = super::ve::eliminate_all(owned, &plan, Reduce::Max);
     if rest.iter().any(|f| f.values()[0] <= 0.0) {
         return Err(Error::invalid(
             "--evidence",
