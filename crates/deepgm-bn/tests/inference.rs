@@ -190,6 +190,21 @@ fn shared_networks_agree_with_the_reference_fixtures() {
     for name in common::SHARED {
         let net = deepgm_bn::load(dir.join(format!("{name}.bif.gz"))).unwrap();
         let fixture = read_fixture(name).unwrap_or_else(|| panic!("fixture for {name}"));
+        // The seed's claim on every network: the joint sums to 1 (rows divided by their sums,
+        // so to rounding), here by the junction tree.
+        let jt = inference::query(
+            &net,
+            &Evidence::none(),
+            None,
+            Method::JunctionTree,
+            &Options::default(),
+        )
+        .unwrap();
+        assert!(
+            jt.log_evidence.abs() < 1e-12,
+            "{name}: log P(no evidence) = {}",
+            jt.log_evidence
+        );
         for query in fixture["queries"].as_array().unwrap() {
             let evidence = evidence_of(&net, &query["evidence"]);
             let auto =
