@@ -23,6 +23,8 @@ mod ve;
 
 use std::borrow::Cow;
 
+use rayon::prelude::*;
+
 use deepgm_core::{Error, Result};
 
 use crate::factor::{Factor, Reduce};
@@ -299,7 +301,8 @@ pub fn query(
 /// The weights were fitted to timings on the bnlearn networks: a junction tree costs about three
 /// elimination entries per clique entry (it initializes, collects, absorbs, distributes and
 /// marginalizes, each a light pass), and planning one target's elimination costs about
-/// `n^2` entries for `n` variables in its pruned network (the greedy ordering).
+/// `n^2` entries for `n` variables in its pruned network (the greedy ordering). Targets are
+/// eliminated in parallel, so their cost is divided by the number of threads.
 fn choose<'a>(
     net: &Network,
     factors: &'a [Factor],
@@ -319,14 +322,21 @@ fn choose<'a>(
     }
     let mut ve_cost = 0.0;
     let mut plans = Vec::with_capacity(targets.len());
-    for &t in targets {
-        let planned = target_plan(net, factors, t, evidence);
-        let n = (planned.1.order.len() + 1) as f64;
-        ve_cost += planned.1.total_entries + n * n + 40.0 * n;
+    // Planning and elimination both run over rayon's threads, one target each.
+    let threads = rayon::current_num_threads().clamp(1, targets.len()) as f64;
+    for chunk in targets.chunks(64) {
+        let chunk_plans: Vec<TargetPlan<'a>> = chunk
+            .par_iter()
+            .map(|&t| target_plan(net, factors, t, evidence))
+            .collect();
+        for planned in chunk_plans {
+            let n = (planned.1.order.len() + 1) as f64;
+            ve_cost += (planned.1.total_entries + n * n + 40.0 * n) / threads;
+            plans.push(planned);
+        }
         if ve_cost > jt_cost {
             return (Method::JunctionTree, Vec::new());
         }
-        plans.push(planned);
     }
     (Method::VariableElimination, plans)
 }
@@ -361,13 +371,16 @@ fn by_elimination(
     options: &Options,
     planned: Vec<TargetPlan<'_>>,
 ) -> Result<(Marginals, Cost)> {
+    let planned: Vec<TargetPlan<'_>> = if planned.len() == targets.len() {
+        planned
+    } else {
+        targets
+            .par_iter()
+            .map(|&t| target_plan(net, factors, t, evidence))
+            .collect()
+    };
     let mut cost = Cost::default();
-    let mut marginals = Vec::with_capacity(targets.len());
-    let mut planned = planned.into_iter();
-    for &t in targets {
-        let (comp_factors, plan) = planned
-            .next()
-            .unwrap_or_else(|| target_plan(net, factors, t, evidence));
+    for (&t, (_, plan)) in targets.iter().zip(&planned) {
         check_budget(
             plan.total_entries,
             plan.largest_entries,
@@ -378,24 +391,28 @@ fn by_elimination(
         cost.total_entries += plan.total_entries;
         cost.largest_entries = cost.largest_entries.max(plan.largest_entries);
         cost.induced_width = cost.induced_width.max(plan.induced_width);
-        let borrowed = comp_factors.into_iter().map(Cow::Borrowed).collect();
-        let (rest, _, _) = ve::eliminate_all(borrowed, &plan, Reduce::Sum);
-        let mut dist = Factor::new(
-            vec![t],
-            vec![net.cardinality(t)],
-            vec![1.0; net.cardinality(t)],
-        );
-        for f in &rest {
-            if f.vars().is_empty() {
-                continue;
-            }
-            dist.multiply_in(f);
-        }
-        if dist.normalize() <= 0.0 {
-            return Err(zero_evidence());
-        }
-        marginals.push((t, dist.values().to_vec()));
     }
+    // Targets are independent: one elimination per target, spread over rayon's threads.
+    let marginals = targets
+        .par_iter()
+        .zip(planned)
+        .map(|(&t, (comp_factors, plan))| {
+            let borrowed = comp_factors.into_iter().map(Cow::Borrowed).collect();
+            let (rest, _, _) = ve::eliminate_all(borrowed, &plan, Reduce::Sum);
+            let mut dist = Factor::new(
+                vec![t],
+                vec![net.cardinality(t)],
+                vec![1.0; net.cardinality(t)],
+            );
+            for f in rest.iter().filter(|f| !f.vars().is_empty()) {
+                dist.multiply_in(f);
+            }
+            if dist.normalize() <= 0.0 {
+                return Err(zero_evidence());
+            }
+            Ok((t, dist.values().to_vec()))
+        })
+        .collect::<Result<Marginals>>()?;
     Ok((marginals, cost))
 }
 
