@@ -8,6 +8,8 @@
 //! an odometer that carries the index into each smaller table along, so no index arrays are
 //! materialized.
 
+use rayon::prelude::*;
+
 use crate::network::Network;
 
 /// A non-negative table over a sorted set of discrete variables.
@@ -195,17 +197,49 @@ impl Factor {
             cards,
         };
         let strides = out.strides_in(&self.vars);
-        let values = &self.values;
-        let acc = &mut out.values;
-        walk(&self.cards, &strides, |big, small, run, step| {
-            if step == 0 {
-                acc[small] += values[big..big + run].iter().sum::<f64>();
-            } else {
-                for (t, &v) in values[big..big + run].iter().enumerate() {
-                    acc[small + t * step] += v;
+        let sum_into =
+            |acc: &mut [f64], values: &[f64], cards: &[usize], strides: &[usize], base: usize| {
+                walk(cards, strides, |big, small, run, step| {
+                    let small = small + base;
+                    if step == 0 {
+                        acc[small] += values[big..big + run].iter().sum::<f64>();
+                    } else {
+                        for (t, &v) in values[big..big + run].iter().enumerate() {
+                            acc[small + t * step] += v;
+                        }
+                    }
+                });
+            };
+        match split_first_axis(&self.cards, self.values.len()) {
+            Some(slice) => {
+                // Large table: each thread sums its slices of the first axis into its own
+                // partial table; the partial tables are added.
+                let partials: Vec<Vec<f64>> = self
+                    .values
+                    .par_chunks(slice)
+                    .enumerate()
+                    .fold(
+                        || vec![0.0; out.values.len()],
+                        |mut acc, (i, chunk)| {
+                            sum_into(
+                                &mut acc,
+                                chunk,
+                                &self.cards[1..],
+                                &strides[1..],
+                                i * strides[0],
+                            );
+                            acc
+                        },
+                    )
+                    .collect();
+                for partial in partials {
+                    for (o, p) in out.values.iter_mut().zip(partial) {
+                        *o += p;
+                    }
                 }
             }
-        });
+            None => sum_into(&mut out.values, &self.values, &self.cards, &strides, 0),
+        }
         out
     }
 
@@ -220,22 +254,35 @@ impl Factor {
         );
         let strides = other.strides_in(&self.vars);
         let small_values = &other.values;
-        let values = &mut self.values;
-        walk(&self.cards, &strides, |big, small, run, step| {
-            let block = &mut values[big..big + run];
-            if step == 0 {
-                let f = small_values[small];
-                block.iter_mut().for_each(|v| *v *= f);
-            } else if step == 1 {
-                for (v, &f) in block.iter_mut().zip(&small_values[small..small + run]) {
-                    *v *= f;
+        let scale = |values: &mut [f64], cards: &[usize], strides: &[usize], base: usize| {
+            walk(cards, strides, |big, small, run, step| {
+                let small = small + base;
+                let block = &mut values[big..big + run];
+                if step == 0 {
+                    let f = small_values[small];
+                    block.iter_mut().for_each(|v| *v *= f);
+                } else if step == 1 {
+                    for (v, &f) in block.iter_mut().zip(&small_values[small..small + run]) {
+                        *v *= f;
+                    }
+                } else {
+                    for (t, v) in block.iter_mut().enumerate() {
+                        *v *= small_values[small + t * step];
+                    }
                 }
-            } else {
-                for (t, v) in block.iter_mut().enumerate() {
-                    *v *= small_values[small + t * step];
-                }
-            }
-        });
+            });
+        };
+        match split_first_axis(&self.cards, self.values.len()) {
+            // Large table: slices of the first axis are independent, one per task.
+            Some(slice) => self
+                .values
+                .par_chunks_mut(slice)
+                .enumerate()
+                .for_each(|(i, chunk)| {
+                    scale(chunk, &self.cards[1..], &strides[1..], i * strides[0])
+                }),
+            None => scale(&mut self.values, &self.cards, &strides, 0),
+        }
     }
 
     /// The factor over `vars` (sorted, cardinalities `cards`) equal to `f` everywhere, `f`'s
@@ -376,6 +423,16 @@ impl Factor {
     }
 }
 
+/// Tables at least this large are processed by rayon's threads, split along their first axis.
+const PARALLEL_ENTRIES: usize = 1 << 17;
+
+/// For a table large enough to split (and whose first axis has at least two states), the
+/// number of entries in one slice of its first axis.
+fn split_first_axis(cards: &[usize], len: usize) -> Option<usize> {
+    (len >= PARALLEL_ENTRIES && cards.len() > 1 && cards[0] > 1 && rayon::current_num_threads() > 1)
+        .then(|| len / cards[0])
+}
+
 /// The sorted union of the factors' scopes, with cardinalities.
 pub(crate) fn union_scope(factors: &[&Factor]) -> (Vec<usize>, Vec<usize>) {
     let mut pairs: Vec<(usize, usize)> = factors
@@ -505,6 +562,40 @@ mod tests {
         assert_eq!(t.vars(), &[0, 2]);
         assert_eq!(t.get(&[1, 2]), 21.0);
         assert_eq!(t.get(&[0, 1]), 10.0);
+    }
+
+    #[test]
+    fn large_tables_split_across_threads_give_the_same_sums_and_products() {
+        let cards = [64usize, 64, 40];
+        let value = |a: usize, b: usize, c: usize| ((a * 7 + b * 3 + c) % 11) as f64 + 0.5;
+        let mut values = Vec::new();
+        for a in 0..cards[0] {
+            for b in 0..cards[1] {
+                for c in 0..cards[2] {
+                    values.push(value(a, b, c));
+                }
+            }
+        }
+        let mut big = f(&[0, 1, 2], &cards, &values);
+        assert!(big.len() >= PARALLEL_ENTRIES);
+        let m = big.marginal(&[1, 2]);
+        for b in 0..cards[1] {
+            for c in 0..cards[2] {
+                let expected: f64 = (0..cards[0]).map(|a| value(a, b, c)).sum();
+                assert_eq!(m.get(&[b, c]), expected);
+            }
+        }
+        let small = Factor::new(
+            vec![0, 2],
+            vec![64, 40],
+            (0..64 * 40).map(|i| i as f64).collect(),
+        );
+        big.multiply_in(&small);
+        assert_eq!(big.get(&[5, 9, 3]), value(5, 9, 3) * (5 * 40 + 3) as f64);
+        assert_eq!(
+            big.get(&[63, 0, 39]),
+            value(63, 0, 39) * (63 * 40 + 39) as f64
+        );
     }
 
     #[test]

@@ -298,7 +298,7 @@ pub fn query(
 /// Picks the cheaper exact method by the planned table sizes; returns the per-target plans
 /// it made when they are to be used.
 ///
-/// The weights were fitted to timings on the bnlearn networks: a junction tree costs about three
+/// The weights were fitted to timings on the bnlearn networks: a junction tree costs about two
 /// elimination entries per clique entry (it initializes, collects, absorbs, distributes and
 /// marginalizes, each a light pass), and planning one target's elimination costs about
 /// `n^2` entries for `n` variables in its pruned network (the greedy ordering). Targets are
@@ -316,7 +316,7 @@ fn choose<'a>(
     }
     let jt_plan = graph.best_plan(&[]);
     let (jt_entries, _) = jtree::table_entries(&jt_plan, |v| net.cardinality(v));
-    let jt_cost = 3.0 * jt_entries + 40.0 * chosen.len() as f64;
+    let jt_cost = 2.0 * jt_entries + 40.0 * chosen.len() as f64;
     if jt_cost < 1e5 {
         return (Method::JunctionTree, Vec::new());
     }
