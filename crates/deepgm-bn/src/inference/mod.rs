@@ -272,14 +272,14 @@ pub fn query(
     let mask = net.ancestral_mask(&relevant_seed);
     let (chosen, graph) = subproblem(net, &factors, &mask, evidence);
 
-    let (chosen_method, planned) = match method {
+    let (chosen_method, planned, jt_plan) = match method {
         Method::Auto => choose(net, &factors, &chosen, &graph, &targets, evidence),
-        m => (m, Vec::new()),
+        m => (m, Vec::new(), None),
     };
     let (marginals, cost, log_evidence) = match chosen_method {
         // The tree's total over the pruned network is P(e): the extra ancestors of the targets
         // sum out to 1.
-        Method::JunctionTree => by_junction_tree(net, &chosen, &graph, &targets, options)?,
+        Method::JunctionTree => by_junction_tree(net, &chosen, &graph, jt_plan, &targets, options)?,
         _ => {
             let log_evidence = log_evidence_with(net, &factors, evidence, options)?;
             let (marginals, cost) =
@@ -295,8 +295,8 @@ pub fn query(
     })
 }
 
-/// Picks the cheaper exact method by the planned table sizes; returns the per-target plans
-/// it made when they are to be used.
+/// Picks the cheaper exact method by the planned table sizes; returns the plans it made for
+/// the chosen method (per target, or the junction tree's), so they are not made twice.
 ///
 /// The weights were fitted to timings on the bnlearn networks: a junction tree costs about two
 /// elimination entries per clique entry (it initializes, collects, absorbs, distributes and
@@ -310,15 +310,15 @@ fn choose<'a>(
     graph: &InteractionGraph,
     targets: &[usize],
     evidence: &Evidence,
-) -> (Method, Vec<TargetPlan<'a>>) {
+) -> (Method, Vec<TargetPlan<'a>>, Option<Plan>) {
     if targets.len() == 1 {
-        return (Method::VariableElimination, Vec::new());
+        return (Method::VariableElimination, Vec::new(), None);
     }
     let jt_plan = graph.best_plan(&[]);
     let (jt_entries, _) = jtree::table_entries(&jt_plan, |v| net.cardinality(v));
     let jt_cost = 2.0 * jt_entries + 40.0 * chosen.len() as f64;
     if jt_cost < 1e5 {
-        return (Method::JunctionTree, Vec::new());
+        return (Method::JunctionTree, Vec::new(), Some(jt_plan));
     }
     let mut ve_cost = 0.0;
     let mut plans = Vec::with_capacity(targets.len());
@@ -335,10 +335,10 @@ fn choose<'a>(
             plans.push(planned);
         }
         if ve_cost > jt_cost {
-            return (Method::JunctionTree, Vec::new());
+            return (Method::JunctionTree, Vec::new(), Some(jt_plan));
         }
     }
-    (Method::VariableElimination, plans)
+    (Method::VariableElimination, plans, None)
 }
 
 /// Posterior distributions, one per target: `(variable, probabilities of its states)`.
@@ -420,10 +420,11 @@ fn by_junction_tree(
     net: &Network,
     chosen: &[&Factor],
     graph: &InteractionGraph,
+    plan: Option<Plan>,
     targets: &[usize],
     options: &Options,
 ) -> Result<(Marginals, Cost, f64)> {
-    let plan = graph.best_plan(&[]);
+    let plan = plan.unwrap_or_else(|| graph.best_plan(&[]));
     let (entries, largest) = jtree::table_entries(&plan, |v| net.cardinality(v));
     check_budget(entries, largest, options, "the junction tree")?;
     let calibrated = jtree::calibrate(chosen, &plan).ok_or_else(zero_evidence)?;
