@@ -8,6 +8,9 @@
 //! cardinalities. Ties go to the smaller new table, then the smaller index, so orderings are
 //! deterministic.
 
+use deepgm_core::rng::{seeded, DeepRng};
+use rand::Rng;
+
 /// The greedy rule used to pick the next variable to eliminate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Heuristic {
@@ -150,6 +153,17 @@ impl InteractionGraph {
     /// A greedy elimination ordering of every node except those in `keep` (variable
     /// indices), with its cost.
     pub fn plan(&self, heuristic: Heuristic, keep: &[usize]) -> Plan {
+        self.plan_perturbed(heuristic, keep, None)
+    }
+
+    /// [`Self::plan`] with each greedy score multiplied by a random factor in `[1, 1 + noise)`
+    /// when `perturb` is given: a randomized restart of the greedy rule.
+    fn plan_perturbed(
+        &self,
+        heuristic: Heuristic,
+        keep: &[usize],
+        mut perturb: Option<(&mut DeepRng, f64)>,
+    ) -> Plan {
         let n = self.len();
         let mut graph = self.clone();
         let mut alive: Vec<bool> = self.vars.iter().map(|v| !keep.contains(v)).collect();
@@ -161,13 +175,23 @@ impl InteractionGraph {
         let mut largest: f64 = 0.0;
         let mut width = 0;
         loop {
-            let mut best: Option<usize> = None;
+            let mut best: Option<(usize, (f64, f64))> = None;
             for a in 0..n {
-                if alive[a] && best.is_none_or(|b| score[a] < score[b]) {
-                    best = Some(a);
+                if !alive[a] {
+                    continue;
+                }
+                let s = match perturb.as_mut() {
+                    Some((rng, noise)) => {
+                        let u = 1.0 + *noise * rng.random::<f64>();
+                        (score[a].0 * u, score[a].1 * u)
+                    }
+                    None => score[a],
+                };
+                if best.is_none_or(|(_, b)| s < b) {
+                    best = Some((a, s));
                 }
             }
-            let Some(v) = best else { break };
+            let Some((v, _)) = best else { break };
             let nbrs: Vec<usize> = graph.neighbours(v).collect();
             let mut clique: Vec<usize> = nbrs.iter().map(|&a| self.vars[a]).collect();
             clique.push(self.vars[v]);
@@ -246,15 +270,47 @@ impl InteractionGraph {
         }
     }
 
-    /// The cheapest plan (smallest total table size) among [`Heuristic::ALL`].
+    /// The cheapest plan (smallest total table size) among [`Heuristic::ALL`] and randomized
+    /// restarts of them (scores multiplied by random factors in `[1, 2)`, from a fixed seed,
+    /// so the plan is deterministic). Greedy rules alone can miss by a wide margin on
+    /// networks whose cardinalities differ widely: on mildew, min-fill builds 5.3 million
+    /// entries (largest 2.8 million) where restarts find 3.7 million (largest 0.8 million).
+    /// The number of restarts grows with the tables' size and shrinks with the square of the
+    /// graph's size (the cost of one plan), so planning stays a small part of inference.
     pub fn best_plan(&self, keep: &[usize]) -> Plan {
-        Heuristic::ALL
+        let cheaper = |a: Plan, b: Plan| {
+            if b.total_entries < a.total_entries {
+                b
+            } else {
+                a
+            }
+        };
+        let mut best = Heuristic::ALL
             .iter()
             .map(|&h| self.plan(h, keep))
-            .min_by(|a, b| a.total_entries.total_cmp(&b.total_entries))
-            .expect("at least one heuristic")
+            .reduce(cheaper)
+            .expect("at least one heuristic");
+        let n = self.len().max(1) as f64;
+        let restarts =
+            ((best.total_entries * RESTARTS_PER_ENTRY / (n * n)) as usize).min(MAX_RESTARTS);
+        let mut rng = seeded(RESTART_SEED);
+        for r in 0..restarts {
+            let heuristic = Heuristic::ALL[r % Heuristic::ALL.len()];
+            let plan = self.plan_perturbed(heuristic, keep, Some((&mut rng, 1.0)));
+            best = cheaper(best, plan);
+        }
+        best
     }
 }
+
+/// The most randomized restarts one plan gets.
+const MAX_RESTARTS: usize = 64;
+/// Restarts per table entry of the best greedy plan, per squared graph node: one plan costs
+/// about 40 ns per squared node and one table entry about 2 ns, so planning stays under a tenth
+/// of the work it plans (chosen by timing 0, 0.004 and 0.015 on water, mildew and barley).
+const RESTARTS_PER_ENTRY: f64 = 0.004;
+/// Restarts are seeded, so a network always gets the same plan.
+const RESTART_SEED: u64 = 0x5eed_0bde7;
 
 /// An elimination ordering and what it costs.
 #[derive(Debug, Clone)]
@@ -278,6 +334,44 @@ pub struct Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn restarts_never_lose_to_the_greedy_rules_and_are_deterministic() {
+        // A grid of variables with mixed cardinalities: big enough for restarts to run.
+        let side = 6;
+        let n = side * side;
+        let cards: Vec<usize> = (0..n).map(|i| [2, 30, 5, 60][i % 4]).collect();
+        let mut scopes: Vec<Vec<usize>> = Vec::new();
+        for r in 0..side {
+            for c in 0..side {
+                let v = r * side + c;
+                if c + 1 < side {
+                    scopes.push(vec![v, v + 1]);
+                }
+                if r + 1 < side {
+                    scopes.push(vec![v, v + side]);
+                }
+            }
+        }
+        let graph = InteractionGraph::from_scopes(
+            (0..n).collect(),
+            cards,
+            scopes.iter().map(|s| s.as_slice()),
+        );
+        let best = graph.best_plan(&[]);
+        for h in Heuristic::ALL {
+            assert!(best.total_entries <= graph.plan(h, &[]).total_entries);
+        }
+        let again = graph.best_plan(&[]);
+        assert_eq!(best.order, again.order);
+        let mut sorted = best.order.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (0..n).collect::<Vec<_>>(),
+            "every variable eliminated once"
+        );
+    }
 
     #[test]
     fn chain_has_width_one_and_a_cycle_width_two() {
