@@ -13,6 +13,7 @@
 //! - [`io`]: safetensors files with tensors `W`, `b`, `a`.
 #![warn(missing_docs)]
 
+pub mod binary;
 pub mod io;
 pub mod linalg;
 mod math;

@@ -1,5 +1,6 @@
 //! The Bernoulli-Bernoulli RBM: `p(v, h) = exp(v'Wh + v'b + h'a) / Z`, v in {0,1}^D, h in {0,1}^P.
 
+use crate::binary::{sum_selected_rows, OnesByRow};
 use deepgm_core::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 use rand::Rng;
@@ -169,11 +170,44 @@ pub fn sample_bernoulli_seeded<F: Real>(probs: &Array2<F>, seed: u64) -> Array2<
         .and(probs.rows())
         .par_for_each(|r, mut out, p| {
             let mut rng = deepgm_core::rng::stream(seed, r as u64);
+            // Branch-free: random bits make the comparison unpredictable.
             Zip::from(&mut out).and(&p).for_each(|o, &p| {
-                if F::from_f32(rng.random::<f32>()).expect("unit") < p {
-                    *o = F::one();
-                }
+                let on = F::from_f32(rng.random::<f32>()).expect("unit") < p;
+                *o = F::from_u8(u8::from(on)).expect("0 or 1");
             });
+        });
+    out
+}
+
+/// [`sample_bernoulli_seeded`] (the same draws) that also records the ones of each row in
+/// `ones`, saving a pass over the samples.
+pub(crate) fn sample_bernoulli_ones(
+    probs: &Array2<f32>,
+    seed: u64,
+    ones: &mut OnesByRow,
+) -> Array2<f32> {
+    use rayon::prelude::*;
+    let (rows, columns) = probs.dim();
+    let mut out = Array2::zeros((rows, columns));
+    let probs = probs.as_standard_layout();
+    let probs = probs.as_slice().expect("standard layout");
+    let width = columns.max(1);
+    out.as_slice_mut()
+        .expect("fresh array")
+        .par_chunks_mut(width)
+        .zip(probs.par_chunks(width))
+        .zip(ones.rows_mut(rows, columns))
+        .enumerate()
+        .for_each(|(r, ((out, p), (slots, count)))| {
+            let mut rng = deepgm_core::rng::stream(seed, r as u64);
+            let mut n = 0;
+            for (k, (o, &p)) in out.iter_mut().zip(p).enumerate() {
+                let on = rng.random::<f32>() < p;
+                *o = f32::from(u8::from(on));
+                slots[n] = k as u32;
+                n += usize::from(on);
+            }
+            *count = n as u32;
         });
     out
 }
@@ -190,6 +224,18 @@ pub fn sample_bernoulli<F: Real, R: Rng + ?Sized>(probs: &Array2<F>, rng: &mut R
 }
 
 impl BernoulliRbm<f32> {
+    /// [`BernoulliRbm::hidden_probs`] of binary visible states given by their ones (N rows
+    /// over the D visible units): sums the selected rows of `W` instead of multiplying zeros.
+    ///
+    /// # Panics
+    /// When `ones` does not have D columns.
+    pub fn hidden_probs_of_ones(&self, ones: &OnesByRow) -> Array2<f32> {
+        let mut x = Array2::zeros((ones.rows(), self.hidden()));
+        sum_selected_rows(ones, self.w.view(), 1.0, 0.0, x.view_mut());
+        add_bias_sigmoid(&mut x, &self.a);
+        x
+    }
+
     /// Runs `chains` independent block-Gibbs chains for `steps` steps from visible states drawn
     /// from the visible biases alone, and returns the last step's `p(v | h)` (chains x D): the
     /// mean image of each chain's final state, which is what sample pictures show.

@@ -1,14 +1,15 @@
 //! Training by contrastive divergence (CD-k) and persistent contrastive divergence (PCD).
 
+use crate::binary::{sum_selected_rows, OnesByRow};
 use crate::linalg::gemm_into;
 use deepgm_core::progress::Progress;
 use deepgm_core::rng::{seeded, DeepRng};
 use deepgm_core::{Error, Result};
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use crate::model::{sample_bernoulli_seeded, BernoulliRbm};
+use crate::model::{sample_bernoulli_ones, sample_bernoulli_seeded, BernoulliRbm};
 
 /// How the negative phase is sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +86,19 @@ pub struct Trainer {
     vel_a: Array1<f32>,
     chains: Option<Array2<f32>>,
     rng: DeepRng,
+    patterns: Patterns,
+}
+
+/// Reused buffers for the ones of the binary states of one minibatch.
+#[derive(Default)]
+struct Patterns {
+    /// The ones of the minibatch's data.
+    data: OnesByRow,
+    /// The ones of the negative-phase visible states.
+    negative: OnesByRow,
+    /// Data and negative states stacked and transposed: for each visible unit, the rows
+    /// where it is on.
+    by_unit: OnesByRow,
 }
 
 impl Trainer {
@@ -126,6 +140,7 @@ impl Trainer {
             epochs_done: 0,
             chains: None,
             rng: seeded(seed),
+            patterns: Patterns::default(),
         })
     }
 
@@ -172,51 +187,111 @@ impl Trainer {
     }
 
     /// One minibatch update; returns the batch's summed squared reconstruction error.
+    ///
+    /// Binary visible states (the data, when it is binary, and every sampled state) multiply
+    /// the weights as sums of selected rows ([`crate::binary`]); real-valued data takes the
+    /// dense GEMM.
     fn step(&mut self, v0: ArrayView2<'_, f32>, lr: f32, momentum: f32) -> f64 {
         let n = v0.nrows();
         let model = &self.model;
+        let patterns = &mut self.patterns;
         // Every sampling call draws a fresh seed, so results depend on the seed alone.
-        let mut next_seed = || self.rng.random::<u64>();
-        let h0_probs = model.hidden_probs(v0);
+        let rng = &mut self.rng;
+        let mut next_seed = || rng.random::<u64>();
+        let data_binary = patterns.data.refill(&[v0]);
+        let h0_probs = if data_binary {
+            model.hidden_probs_of_ones(&patterns.data)
+        } else {
+            model.hidden_probs(v0)
+        };
         let h0 = sample_bernoulli_seeded(&h0_probs, next_seed());
         let recon = model.visible_probs(h0.view());
-        let squared_error: f64 = recon
-            .iter()
-            .zip(v0.iter())
-            .map(|(&p, &v)| ((p - v) as f64).powi(2))
+        // Per row in f32 (vectorizes), rows summed in f64.
+        let squared_error: f64 = Zip::from(recon.rows())
+            .and(v0.rows())
+            .map_collect(|p, v| {
+                p.iter()
+                    .zip(v.iter())
+                    .map(|(&p, &v)| (p - v) * (p - v))
+                    .sum::<f32>() as f64
+            })
             .sum();
         let (k, persistent) = match self.options.sampler {
             Sampler::Cd(k) => (k, false),
             Sampler::Pcd(k) => (k, true),
         };
         // The negative phase: k Gibbs steps from the data (CD) or the persistent chains (PCD).
+        // Sampled states record their ones as they are drawn.
+        let mut vk_known = false;
         let mut vk = match (&self.chains, persistent) {
             (Some(chains), true) if chains.nrows() == n => chains.clone(),
             (_, true) => v0.to_owned(),
-            (_, false) => sample_bernoulli_seeded(&recon, next_seed()),
+            (_, false) => {
+                vk_known = true;
+                sample_bernoulli_ones(&recon, next_seed(), &mut patterns.negative)
+            }
         };
+        if !vk_known {
+            // PCD chains are binary; data given as probabilities is not.
+            vk_known = patterns.negative.refill(&[vk.view()]);
+        }
         let mut steps_left = if persistent { k } else { k - 1 };
         while steps_left > 0 {
-            let h = sample_bernoulli_seeded(&model.hidden_probs(vk.view()), next_seed());
-            vk = sample_bernoulli_seeded(&model.visible_probs(h.view()), next_seed());
+            let h_probs = if vk_known {
+                model.hidden_probs_of_ones(&patterns.negative)
+            } else {
+                model.hidden_probs(vk.view())
+            };
+            let h = sample_bernoulli_seeded(&h_probs, next_seed());
+            vk = sample_bernoulli_ones(
+                &model.visible_probs(h.view()),
+                next_seed(),
+                &mut patterns.negative,
+            );
+            vk_known = true;
             steps_left -= 1;
         }
-        let hk_probs = model.hidden_probs(vk.view());
+        let hk_probs = if vk_known {
+            model.hidden_probs_of_ones(&patterns.negative)
+        } else {
+            model.hidden_probs(vk.view())
+        };
         // Velocities: momentum * old + lr * (positive - negative statistics - decay). The two
-        // statistics are one GEMM: [v0; vk]' [h0; -hk].
+        // statistics are one product: [v0; vk]' [h0; -hk].
         let scale = lr / n as f32;
-        let visible = ndarray::concatenate(Axis(0), &[v0.view(), vk.view()]).expect("same widths");
         let hidden = ndarray::concatenate(Axis(0), &[h0_probs.view(), (-&hk_probs).view()])
             .expect("same widths");
-        gemm_into(
-            scale,
-            visible.t(),
-            hidden.view(),
-            momentum,
-            &mut self.vel_w.view_mut(),
-        );
-        self.vel_w
-            .scaled_add(-lr * self.options.weight_decay as f32, &self.model.w);
+        if data_binary && vk_known {
+            OnesByRow::transpose_stacked(
+                &[&patterns.data, &patterns.negative],
+                &mut patterns.by_unit,
+            );
+            sum_selected_rows(
+                &patterns.by_unit,
+                hidden.view(),
+                scale,
+                momentum,
+                self.vel_w.view_mut(),
+            );
+        } else {
+            let visible =
+                ndarray::concatenate(Axis(0), &[v0.view(), vk.view()]).expect("same widths");
+            gemm_into(
+                scale,
+                visible.t(),
+                hidden.view(),
+                momentum,
+                &mut self.vel_w.view_mut(),
+            );
+        }
+        // Weight decay, then the step, in one pass over the weights.
+        let decay = lr * self.options.weight_decay as f32;
+        Zip::from(&mut self.vel_w)
+            .and(&mut self.model.w)
+            .for_each(|v, w| {
+                *v -= decay * *w;
+                *w += *v;
+            });
         let db = (v0.sum_axis(Axis(0)) - vk.sum_axis(Axis(0))) * scale;
         let da = (h0_probs.sum_axis(Axis(0)) - hk_probs.sum_axis(Axis(0))) * scale;
         if persistent {
@@ -226,7 +301,6 @@ impl Trainer {
         self.vel_b += &db;
         self.vel_a.mapv_inplace(|x| x * momentum);
         self.vel_a += &da;
-        self.model.w += &self.vel_w;
         self.model.b += &self.vel_b;
         self.model.a += &self.vel_a;
         squared_error
