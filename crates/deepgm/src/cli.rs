@@ -199,6 +199,9 @@ pub struct DenoiseArgs {
 pub enum Binarize {
     /// Each pixel is 1 with probability intensity/255 (Salakhutdinov and Murray 2008), seeded.
     Sample,
+    /// As `sample`, drawn afresh every epoch ("dynamic binarization"; training only, scoring
+    /// samples once).
+    Resample,
     /// A pixel is 1 when its intensity is at least 128.
     Threshold,
 }
@@ -208,6 +211,7 @@ impl Binarize {
     pub fn name(self) -> &'static str {
         match self {
             Binarize::Sample => "sample",
+            Binarize::Resample => "resample",
             Binarize::Threshold => "threshold",
         }
     }

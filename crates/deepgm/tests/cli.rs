@@ -466,6 +466,53 @@ fn rbm_train_score_sample_filters() {
 }
 
 #[test]
+fn rbm_resampled_binarization_is_seeded_and_differs_from_one_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = |name: &str, mode: &str| {
+        let path = dir.path().join(name);
+        let out = deepgm(&[
+            "rbm",
+            "train",
+            "--data",
+            "embedded",
+            "--hidden",
+            "6",
+            "--epochs",
+            "3",
+            "--limit",
+            "300",
+            "--seed",
+            "5",
+            "--binarize",
+            mode,
+            "-o",
+            path.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        // The exact log Z identifies the weights (the files also differ in their metadata).
+        let out = deepgm(&[
+            "rbm",
+            "score",
+            path.to_str().unwrap(),
+            "--data",
+            "embedded",
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        json(&out)["log_z"].as_f64().unwrap()
+    };
+    let once = train("once.safetensors", "sample");
+    let fresh = train("fresh.safetensors", "resample");
+    assert_eq!(
+        fresh,
+        train("fresh2.safetensors", "resample"),
+        "same seed, same model"
+    );
+    assert_ne!(once, fresh, "epochs 2 and 3 see new pixels");
+}
+
+#[test]
 fn rbm_bad_input_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.safetensors");

@@ -34,7 +34,9 @@ pub fn run(cmd: RbmCommand, ui: Ui) -> anyhow::Result<()> {
 /// MNIST digits as binary rows (N x 784) in f32, binarized as chosen (seeded when sampled).
 pub fn binarize(mnist: &Mnist, mode: Binarize, seed: u64) -> Array2<f32> {
     match mode {
-        Binarize::Sample => mnist.binarize_sample(&mut seeded(seed)).mapv(f32::from),
+        Binarize::Sample | Binarize::Resample => {
+            mnist.binarize_sample(&mut seeded(seed)).mapv(f32::from)
+        }
         Binarize::Threshold => mnist.binarize_threshold(128).mapv(f32::from),
     }
 }
@@ -102,7 +104,7 @@ fn train(args: &RbmTrainArgs, ui: Ui) -> anyhow::Result<()> {
     if let Some(limit) = args.limit {
         mnist = mnist.take(limit);
     }
-    let data = binarize(&mnist, args.binarize, args.seed);
+    let mut data = binarize(&mnist, args.binarize, args.seed);
     let options = TrainOptions {
         sampler,
         batch: args.batch,
@@ -144,6 +146,11 @@ fn train(args: &RbmTrainArgs, ui: Ui) -> anyhow::Result<()> {
     let mut history = Vec::new();
     let bar = ui.progress();
     while trainer.epochs_done < args.epochs {
+        if args.binarize == Binarize::Resample && trainer.epochs_done > 0 {
+            // Fresh pixels each epoch, from a stream of the seed, so resuming draws the same.
+            let mut rng = deepgm_core::rng::stream(args.seed, trainer.epochs_done as u64);
+            data = mnist.binarize_sample(&mut rng).mapv(f32::from);
+        }
         let stats = trainer.epoch(data.view(), &bar)?;
         let meta: HashMap<String, String> = [
             ("epochs", stats.epoch.to_string()),
@@ -201,6 +208,7 @@ fn score(args: &RbmScoreArgs, ui: Ui) -> anyhow::Result<()> {
     };
     let mode = match meta.get("binarize").map(String::as_str) {
         Some("threshold") => Binarize::Threshold,
+        // Scoring draws one binarization, also for a model trained on fresh ones each epoch.
         _ => Binarize::Sample,
     };
     let data = binarize(&source.load(split)?, mode, args.seed);
