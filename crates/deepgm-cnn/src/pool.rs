@@ -64,7 +64,9 @@ impl MaxPool2d {
             for m in 0..ho {
                 let top = m * self.stride;
                 let (best, at) = (&mut o[m * wo..(m + 1) * wo], &mut a[m * wo..(m + 1) * wo]);
-                best.copy_from_slice(&row_best[top * wo..(top + 1) * wo]);
+                for (b, &v) in best.iter_mut().zip(&row_best[top * wo..(top + 1) * wo]) {
+                    *b = v;
+                }
                 for (b, &col) in at.iter_mut().zip(&row_at[top * wo..(top + 1) * wo]) {
                     *b = (top * w) as u32 + col;
                 }
@@ -90,7 +92,9 @@ impl MaxPool2d {
         let (p, st) = (self.window, self.stride);
         let wo = best.len();
         if st == 1 {
-            best.copy_from_slice(&src[..wo]);
+            for (b, &v) in best.iter_mut().zip(&src[..wo]) {
+                *b = v;
+            }
             for (n, a) in at.iter_mut().enumerate() {
                 *a = n as u32;
             }
@@ -133,6 +137,34 @@ impl MaxPool2d {
         }
     }
 
+    /// The maximum of each window's segment of one input row (the first one on ties, as in
+    /// [`Self::row_pass`]); branch-free selects that vectorize.
+    fn row_max<F: Float>(&self, src: &[F], best: &mut [F]) {
+        let (p, st) = (self.window, self.stride);
+        let wo = best.len();
+        if st == 1 {
+            for (b, &v) in best.iter_mut().zip(&src[..wo]) {
+                *b = v;
+            }
+            for j in 1..p {
+                for (b, &v) in best.iter_mut().zip(&src[j..j + wo]) {
+                    *b = if v > *b { v } else { *b };
+                }
+            }
+        } else if p == 2 && st == 2 {
+            for (b, pair) in best.iter_mut().zip(src.chunks_exact(2)) {
+                *b = if pair[1] > pair[0] { pair[1] } else { pair[0] };
+            }
+        } else {
+            for (n, b) in best.iter_mut().enumerate() {
+                let window = &src[n * st..n * st + p];
+                *b = window[1..]
+                    .iter()
+                    .fold(window[0], |m, &v| if v > m { v } else { m });
+            }
+        }
+    }
+
     /// Forward pass without arg-max bookkeeping, for inference: the same values as
     /// [`Self::forward`], taking the maximum along rows first and then down the window.
     ///
@@ -154,14 +186,14 @@ impl MaxPool2d {
         let mut row_max = vec![F::zero(); h * wo];
         for (plane, o) in planes.zip(outs) {
             for (src, dst) in plane.chunks_exact(w).zip(row_max.chunks_exact_mut(wo)) {
-                for (nn, d) in dst.iter_mut().enumerate() {
-                    let window = &src[nn * st..nn * st + p];
-                    *d = window.iter().copied().fold(window[0], F::max);
-                }
+                self.row_max(src, dst);
             }
             for (m, dst) in o.chunks_exact_mut(wo).enumerate() {
                 let top = m * st;
-                dst.copy_from_slice(&row_max[top * wo..(top + 1) * wo]);
+                // An inline copy: rows are short, and a memcpy call per row costs more.
+                for (d, &v) in dst.iter_mut().zip(&row_max[top * wo..(top + 1) * wo]) {
+                    *d = v;
+                }
                 for r in top + 1..top + p {
                     for (d, &v) in dst.iter_mut().zip(&row_max[r * wo..(r + 1) * wo]) {
                         *d = if v > *d { v } else { *d };
