@@ -10,6 +10,14 @@ use ndarray::{Array4, ArrayView4};
 use crate::float::Float;
 use crate::shape::{check_window, ShapeError};
 
+/// `new` when `pick`, else `old`, by masks rather than a branch, so that the loops choosing
+/// arg-max indices vectorize (the compiler kept a branch per element for the plain `if`).
+#[inline(always)]
+fn select(pick: bool, new: u32, old: u32) -> u32 {
+    let mask = 0u32.wrapping_sub(u32::from(pick));
+    (new & mask) | (old & !mask)
+}
+
 /// A max-pooling layer (no parameters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MaxPool2d {
@@ -79,7 +87,7 @@ impl MaxPool2d {
                     {
                         let better = v > *b;
                         *b = if better { v } else { *b };
-                        *i = if better { offset + col } else { *i };
+                        *i = select(better, offset + col, *i);
                     }
                 }
             }
@@ -107,7 +115,7 @@ impl MaxPool2d {
                 {
                     let better = v > *b;
                     *b = if better { v } else { *b };
-                    *a = if better { (n + j) as u32 } else { *a };
+                    *a = select(better, (n + j) as u32, *a);
                 }
             }
         } else if p == 2 && st == 2 {
