@@ -321,25 +321,45 @@ fn choose<'a>(
         return (Method::JunctionTree, Vec::new(), Some(jt_plan));
     }
     let mut ve_cost = 0.0;
-    let mut plans = Vec::with_capacity(targets.len());
     // Planning and elimination both run over rayon's threads, one target each.
     let threads = rayon::current_num_threads().clamp(1, targets.len()) as f64;
-    for chunk in targets.chunks(64) {
-        let chunk_plans: Vec<TargetPlan<'a>> = chunk
+    // Plan the targets with the largest ancestral sets first (on small networks, where
+    // counting them is cheap): they dominate elimination's cost, so when the junction tree is
+    // cheaper the loop stops after a chunk or two.
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    if targets.len() <= SORT_TARGETS_UP_TO {
+        let size = |t: usize| {
+            let mut seed = vec![t];
+            seed.extend(evidence.vars());
+            net.ancestral_mask(&seed).iter().filter(|&&m| m).count()
+        };
+        let sizes: Vec<usize> = targets.iter().map(|&t| size(t)).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    }
+    let mut planned_at: Vec<Option<TargetPlan<'a>>> = (0..targets.len()).map(|_| None).collect();
+    for chunk in order.chunks(16) {
+        let chunk_plans: Vec<(usize, TargetPlan<'a>)> = chunk
             .par_iter()
-            .map(|&t| target_plan(net, factors, t, evidence))
+            .map(|&i| (i, target_plan(net, factors, targets[i], evidence)))
             .collect();
-        for planned in chunk_plans {
+        for (i, planned) in chunk_plans {
             let n = (planned.1.order.len() + 1) as f64;
             ve_cost += (planned.1.total_entries + n * n + 40.0 * n) / threads;
-            plans.push(planned);
+            planned_at[i] = Some(planned);
         }
         if ve_cost > jt_cost {
             return (Method::JunctionTree, Vec::new(), Some(jt_plan));
         }
     }
+    let plans = planned_at
+        .into_iter()
+        .map(|p| p.expect("every target planned"))
+        .collect();
     (Method::VariableElimination, plans, None)
 }
+
+/// Up to this many targets, [`choose`] plans the targets with the largest ancestral sets first.
+const SORT_TARGETS_UP_TO: usize = 256;
 
 /// Posterior distributions, one per target: `(variable, probabilities of its states)`.
 type Marginals = Vec<(usize, Vec<f64>)>;
