@@ -241,7 +241,7 @@ fn accumulate_row_portable(
     out: &mut [f32],
 ) {
     if width < BLOCK {
-        accumulate_narrow(list, src, width, 0, width, alpha, beta, out);
+        accumulate_narrow(list, src, width, alpha, beta, out);
         return;
     }
     let mut done = 0;
@@ -270,27 +270,24 @@ fn accumulate_row_portable(
 /// How many rows ahead the kernel prefetches.
 const PREFETCH_AHEAD: usize = 6;
 
-/// The kernel for rows narrower than a block: columns `start..start + len`.
-#[allow(clippy::too_many_arguments)]
+/// The kernel for rows narrower than a block.
 #[inline(always)]
 fn accumulate_narrow(
     list: &[u32],
     src: &[f32],
     width: usize,
-    start: usize,
-    len: usize,
     alpha: f32,
     beta: f32,
     out: &mut [f32],
 ) {
     let mut acc = [0.0f32; BLOCK];
     for &k in list {
-        let base = k as usize * width + start;
-        for (a, &x) in acc[..len].iter_mut().zip(&src[base..base + len]) {
+        let row = &src[k as usize * width..][..width];
+        for (a, &x) in acc[..width].iter_mut().zip(row) {
             *a += x;
         }
     }
-    store(&acc[..len], alpha, beta, &mut out[start..start + len]);
+    store(&acc[..width], alpha, beta, out);
 }
 
 /// `dst = alpha * acc + beta * dst` (`dst` not read when `beta` is 0).

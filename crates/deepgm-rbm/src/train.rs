@@ -199,11 +199,7 @@ impl Trainer {
         let rng = &mut self.rng;
         let mut next_seed = || rng.random::<u64>();
         let data_binary = patterns.data.refill(&[v0]);
-        let h0_probs = if data_binary {
-            model.hidden_probs_of_ones(&patterns.data)
-        } else {
-            model.hidden_probs(v0)
-        };
+        let h0_probs = hidden_probs(model, v0, data_binary.then_some(&patterns.data));
         let h0 = sample_bernoulli_seeded(&h0_probs, next_seed());
         let recon = model.visible_probs(h0.view());
         // Per row in f32 (vectorizes), rows summed in f64.
@@ -237,11 +233,7 @@ impl Trainer {
         }
         let mut steps_left = if persistent { k } else { k - 1 };
         while steps_left > 0 {
-            let h_probs = if vk_known {
-                model.hidden_probs_of_ones(&patterns.negative)
-            } else {
-                model.hidden_probs(vk.view())
-            };
+            let h_probs = hidden_probs(model, vk.view(), vk_known.then_some(&patterns.negative));
             let h = sample_bernoulli_seeded(&h_probs, next_seed());
             vk = sample_bernoulli_ones(
                 &model.visible_probs(h.view()),
@@ -251,11 +243,7 @@ impl Trainer {
             vk_known = true;
             steps_left -= 1;
         }
-        let hk_probs = if vk_known {
-            model.hidden_probs_of_ones(&patterns.negative)
-        } else {
-            model.hidden_probs(vk.view())
-        };
+        let hk_probs = hidden_probs(model, vk.view(), vk_known.then_some(&patterns.negative));
         // Velocities: momentum * old + lr * (positive - negative statistics - decay). The two
         // statistics are one product: [v0; vk]' [h0; -hk].
         let scale = lr / n as f32;
@@ -304,5 +292,17 @@ impl Trainer {
         self.model.b += &self.vel_b;
         self.model.a += &self.vel_a;
         squared_error
+    }
+}
+
+/// `p(h | v)` from the ones of `v` when they are known (binary states), else by the dense GEMM.
+fn hidden_probs(
+    model: &BernoulliRbm<f32>,
+    v: ArrayView2<'_, f32>,
+    ones: Option<&OnesByRow>,
+) -> Array2<f32> {
+    match ones {
+        Some(ones) => model.hidden_probs_of_ones(ones),
+        None => model.hidden_probs(v),
     }
 }
