@@ -7,6 +7,7 @@
 //! - [`rng`]: the one seedable generator ([`rng::DeepRng`], Xoshiro256++);
 //! - [`atomic`]: outputs written to a temporary file and renamed into place;
 //! - [`progress`]: progress reporting without printing;
+//! - [`parallel`]: rayon's worker threads started ahead of use;
 //! - [`error`]: the shared [`Error`] type.
 #![warn(missing_docs)]
 
@@ -17,6 +18,7 @@ pub mod idx;
 pub mod image;
 pub mod linalg;
 pub mod mnist;
+pub mod parallel;
 pub mod progress;
 pub mod rng;
 pub mod tensors;

@@ -327,21 +327,35 @@ fn choose<'a>(
     // counting them is cheap): they dominate elimination's cost, so when the junction tree is
     // cheaper the loop stops after a chunk or two.
     let mut order: Vec<usize> = (0..targets.len()).collect();
+    // Without the sizes (many targets), every chunk counts as large enough to plan in parallel.
+    let mut sizes = vec![usize::MAX; targets.len()];
     if targets.len() <= SORT_TARGETS_UP_TO {
         let size = |t: usize| {
             let mut seed = vec![t];
             seed.extend(evidence.vars());
             net.ancestral_mask(&seed).iter().filter(|&&m| m).count()
         };
-        let sizes: Vec<usize> = targets.iter().map(|&t| size(t)).collect();
+        sizes = targets.iter().map(|&t| size(t)).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
     }
     let mut planned_at: Vec<Option<TargetPlan<'a>>> = (0..targets.len()).map(|_| None).collect();
-    for chunk in order.chunks(16) {
-        let chunk_plans: Vec<(usize, TargetPlan<'a>)> = chunk
-            .par_iter()
-            .map(|&i| (i, target_plan(net, factors, targets[i], evidence)))
-            .collect();
+    // Chunks grow from one target per thread to MAX_PLAN_CHUNK: the first few targets (the
+    // largest) usually settle it, and each chunk is planned in parallel.
+    let mut start = 0;
+    let mut chunk_len = rayon::current_num_threads().max(1);
+    while start < order.len() {
+        let chunk = &order[start..(start + chunk_len).min(order.len())];
+        start += chunk.len();
+        chunk_len = (chunk_len * 2).min(MAX_PLAN_CHUNK);
+        let plan_one = |&i: &usize| (i, target_plan(net, factors, targets[i], evidence));
+        // Waking the other threads costs more than small plans take (one greedy plan of a
+        // network of n variables takes about 40 n^2 ns).
+        let squared_nodes: f64 = chunk.iter().map(|&i| (sizes[i] as f64).powi(2)).sum();
+        let chunk_plans: Vec<(usize, TargetPlan<'a>)> = if squared_nodes >= PARALLEL_PLANNING {
+            chunk.par_iter().map(plan_one).collect()
+        } else {
+            chunk.iter().map(plan_one).collect()
+        };
         for (i, planned) in chunk_plans {
             let n = (planned.1.order.len() + 1) as f64;
             ve_cost += (planned.1.total_entries + n * n + 40.0 * n) / threads;
@@ -360,6 +374,11 @@ fn choose<'a>(
 
 /// Up to this many targets, [`choose`] plans the targets with the largest ancestral sets first.
 const SORT_TARGETS_UP_TO: usize = 256;
+/// The most targets [`choose`] plans between two comparisons of the costs.
+const MAX_PLAN_CHUNK: usize = 16;
+/// [`choose`] plans a chunk of targets in parallel when the squares of their pruned networks'
+/// sizes add up to this (a few milliseconds of planning).
+const PARALLEL_PLANNING: f64 = 2e4;
 
 /// Posterior distributions, one per target: `(variable, probabilities of its states)`.
 type Marginals = Vec<(usize, Vec<f64>)>;

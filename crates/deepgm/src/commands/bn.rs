@@ -159,6 +159,7 @@ fn print_marginals(ui: Ui, net: &Network, marginals: &[(usize, Vec<f64>)]) {
 }
 
 fn query(args: &BnQueryArgs, ui: Ui) -> anyhow::Result<()> {
+    deepgm_core::parallel::start_worker_threads();
     let (net, parse_seconds) = load(&args.net)?;
     let evidence = Evidence::parse(&net, &args.evidence)?;
     let targets = match &args.target {
