@@ -14,9 +14,10 @@ only (wall clock, seconds):
   deepgm   `deepgm bn query NET --evidence ... --json --quiet`, one process per run: its own
            "seconds" (inference; loading is "parse_seconds"), the exact engine it chose
            ("method": jt or ve), detail.largest_table_entries and induced_width, and the peak
-           resident memory of the process (GNU time's %M, /usr/bin/time). deepgm-bn is
-           single-threaded. The binary is copied to a temporary directory at the start (its
-           sha256 is recorded), so a rebuild by someone else during the run changes nothing.
+           resident memory of the process (GNU time's %M, /usr/bin/time). deepgm uses rayon's
+           threads (2 here) for independent targets and large tables. The binary is copied to a
+           temporary directory at the start (its sha256 is recorded), so a rebuild by someone
+           else during the run changes nothing.
   pyAgrum  LazyPropagation (C++ junction tree; peers.pyagrum_query, which is what
            peers.pyagrum_all_marginals calls, and also returns ln P(e)): engine construction,
            evidence, makeInference and every posterior, on the network built in double
