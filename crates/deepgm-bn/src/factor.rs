@@ -212,25 +212,29 @@ impl Factor {
             };
         match split_first_axis(&self.cards, self.values.len()) {
             Some(slice) => {
-                // Large table: each thread sums its slices of the first axis into its own
-                // partial table; the partial tables are added.
+                // Large table: the slices of the first axis fall into a fixed number of
+                // contiguous groups, each summed into its own partial table; the partial tables
+                // are added in group order. The grouping does not depend on the threads or on
+                // how rayon schedules them, so the sums are the same bit for bit on every run.
+                let slices = self.cards[0];
+                let per_group = slices.div_ceil(MARGINAL_GROUPS.min(slices));
                 let partials: Vec<Vec<f64>> = self
                     .values
-                    .par_chunks(slice)
+                    .par_chunks(slice * per_group)
                     .enumerate()
-                    .fold(
-                        || vec![0.0; out.values.len()],
-                        |mut acc, (i, chunk)| {
+                    .map(|(g, group)| {
+                        let mut acc = vec![0.0; out.values.len()];
+                        for (i, chunk) in group.chunks_exact(slice).enumerate() {
                             sum_into(
                                 &mut acc,
                                 chunk,
                                 &self.cards[1..],
                                 &strides[1..],
-                                i * strides[0],
+                                (g * per_group + i) * strides[0],
                             );
-                            acc
-                        },
-                    )
+                        }
+                        acc
+                    })
                     .collect();
                 for partial in partials {
                     for (o, p) in out.values.iter_mut().zip(partial) {
@@ -429,11 +433,15 @@ impl Factor {
 /// threads than on one.
 const PARALLEL_ENTRIES: usize = 1 << 19;
 
+/// A large table's marginal is summed in this many groups of first-axis slices (or one group
+/// per slice when there are fewer), whatever the number of threads.
+const MARGINAL_GROUPS: usize = 8;
+
 /// For a table large enough to split (and whose first axis has at least two states), the
-/// number of entries in one slice of its first axis.
+/// number of entries in one slice of its first axis. It does not depend on the number of
+/// threads, so a table is summed the same way on one thread as on several.
 fn split_first_axis(cards: &[usize], len: usize) -> Option<usize> {
-    (len >= PARALLEL_ENTRIES && cards.len() > 1 && cards[0] > 1 && rayon::current_num_threads() > 1)
-        .then(|| len / cards[0])
+    (len >= PARALLEL_ENTRIES && cards.len() > 1 && cards[0] > 1).then(|| len / cards[0])
 }
 
 /// The sorted union of the factors' scopes, with cardinalities.
@@ -565,6 +573,38 @@ mod tests {
         assert_eq!(t.vars(), &[0, 2]);
         assert_eq!(t.get(&[1, 2]), 21.0);
         assert_eq!(t.get(&[0, 1]), 10.0);
+    }
+
+    #[test]
+    fn large_marginals_are_the_same_bit_for_bit_on_any_number_of_threads() {
+        // 9 x 256 x 256 entries (above PARALLEL_ENTRIES, 9 slices: groups of 2 and one of 1),
+        // values whose sums round differently in different orders.
+        let cards = [9usize, 256, 256];
+        let len: usize = cards.iter().product();
+        assert!(len >= PARALLEL_ENTRIES);
+        let values: Vec<f64> = (0..len)
+            .map(|i| ((i as f64) * 0.618_033_988_75).fract() * 1e-3 + 1e-9 * (i % 7) as f64)
+            .collect();
+        let big = f(&[0, 1, 2], &cards, &values);
+        let in_pool = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool")
+                .install(|| {
+                    (
+                        big.marginal(&[1]),
+                        big.marginal(&[2]),
+                        big.marginal(&[1, 2]),
+                    )
+                })
+        };
+        let one = in_pool(1);
+        for threads in [2, 3, 4] {
+            for _ in 0..3 {
+                assert_eq!(in_pool(threads), one, "{threads} threads");
+            }
+        }
     }
 
     #[test]
