@@ -4,7 +4,7 @@
 //! Seed problem 1: `Y^i[m,n] = sum_{p,q} X[(m-1)s+p, (n-1)s+q] W^i[p,q] (+ b_i)`, generalized to
 //! C_in input channels and zero padding `pad` on every side.
 
-use deepgm_core::linalg::{product_with, Threads};
+use deepgm_core::linalg::{gemm_with, product_with, Threads};
 use std::mem::MaybeUninit;
 
 use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView4};
@@ -320,7 +320,19 @@ impl<F: Float> Conv2d<F> {
         }
         // SAFETY: every (map, image) block of `g` was written above.
         let g = unsafe { g.assume_init() };
-        let grad_w = product_with(F::one(), g.view(), cols.t(), Threads::One);
+        // dW = G cols^T, written column-major (as dW^T, C_in k k x C_out): the GEMM then packs
+        // the short side G (C_out rows) rather than the long im2col matrix, which both operands
+        // lay out along the batch.
+        let mut grad_w_t = Array2::<F>::zeros((cols.nrows(), cout));
+        gemm_with(
+            F::one(),
+            g.view(),
+            cols.t(),
+            F::zero(),
+            &mut grad_w_t.view_mut().reversed_axes(),
+            Threads::One,
+        );
+        let grad_w = grad_w_t.reversed_axes().as_standard_layout().into_owned();
         let grad_x = input_grad.then(|| {
             let grad_cols =
                 product_with(F::one(), self.weight_matrix().t(), g.view(), Threads::One);
