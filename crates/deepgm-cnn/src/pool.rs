@@ -18,6 +18,45 @@ fn select(pick: bool, new: u32, old: u32) -> u32 {
     (new & mask) | (old & !mask)
 }
 
+/// 2x2 windows with stride 2 over one `? x w` plane, straight into the output: each window's
+/// four values compared in row-major order (top left, top right, bottom left, bottom right),
+/// keeping the first strict maximum, by selects that vectorize. `best` and `at` hold one output
+/// plane (`at`: index `row * w + col` into the input plane).
+fn pool_2x2_plane<F: Float>(plane: &[F], w: usize, best: &mut [F], at: &mut [u32]) {
+    let wo = w / 2;
+    for (m, (b_row, a_row)) in best
+        .chunks_exact_mut(wo)
+        .zip(at.chunks_exact_mut(wo))
+        .enumerate()
+    {
+        let top = &plane[2 * m * w..2 * m * w + 2 * wo];
+        let bottom = &plane[(2 * m + 1) * w..(2 * m + 1) * w + 2 * wo];
+        let top_at = (2 * m * w) as u32;
+        let bottom_at = top_at + w as u32;
+        for (n, (((b, a), t), u)) in b_row
+            .iter_mut()
+            .zip(a_row.iter_mut())
+            .zip(top.chunks_exact(2))
+            .zip(bottom.chunks_exact(2))
+            .enumerate()
+        {
+            let col = 2 * n as u32;
+            let (mut value, mut index) = (t[0], top_at + col);
+            let pick = t[1] > value;
+            value = if pick { t[1] } else { value };
+            index = select(pick, top_at + col + 1, index);
+            let pick = u[0] > value;
+            value = if pick { u[0] } else { value };
+            index = select(pick, bottom_at + col, index);
+            let pick = u[1] > value;
+            value = if pick { u[1] } else { value };
+            index = select(pick, bottom_at + col + 1, index);
+            *b = value;
+            *a = index;
+        }
+    }
+}
+
 /// A max-pooling layer (no parameters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MaxPool2d {
@@ -60,6 +99,12 @@ impl MaxPool2d {
         // Separable: the best of each row segment first, then the best of those down the
         // window. Keeping the first strict maximum in both passes gives the first maximum in
         // row-major window order, and each pass is a vectorizable select over contiguous rows.
+        if self.window == 2 && self.stride == 2 {
+            for ((plane, o), a) in planes.zip(outs).zip(argmax.chunks_exact_mut(ho * wo)) {
+                pool_2x2_plane(plane, w, o, a);
+            }
+            return (out, argmax);
+        }
         let mut row_best = vec![F::zero(); h * wo];
         let mut row_at = vec![0u32; h * wo];
         for ((plane, o), a) in planes.zip(outs).zip(argmax.chunks_exact_mut(ho * wo)) {

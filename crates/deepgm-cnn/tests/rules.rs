@@ -221,4 +221,43 @@ proptest! {
         let pool = MaxPool2d { window, stride };
         prop_assert_eq!(pool.forward_values(x.view()), pool.forward(x.view()).0);
     }
+
+    #[test]
+    fn pooling_takes_the_first_maximum_of_each_window_in_row_major_order(
+        values in proptest::collection::vec(-2i32..2, 2 * 2 * 9 * 9),
+        h in 2usize..10,
+        w in 2usize..10,
+        window in 1usize..4,
+        stride in 1usize..4,
+    ) {
+        prop_assume!(window <= h && window <= w);
+        // Small integers make ties common; odd sides leave rows and columns unused.
+        let x = Array4::from_shape_vec((2, 2, h, w), values[..4 * h * w].iter().map(|&v| f64::from(v)).collect()).unwrap();
+        let pool = MaxPool2d { window, stride };
+        let (out, arg) = pool.forward(x.view());
+        let (ho, wo) = ((h - window) / stride + 1, (w - window) / stride + 1);
+        prop_assert_eq!(out.dim(), (2, 2, ho, wo));
+        let mut k = 0;
+        for i in 0..2 {
+            for c in 0..2 {
+                for m in 0..ho {
+                    for n in 0..wo {
+                        let (mut best, mut at) = (f64::NEG_INFINITY, 0);
+                        for p in 0..window {
+                            for q in 0..window {
+                                let (y, z) = (m * stride + p, n * stride + q);
+                                if x[[i, c, y, z]] > best {
+                                    best = x[[i, c, y, z]];
+                                    at = y * w + z;
+                                }
+                            }
+                        }
+                        prop_assert_eq!(out[[i, c, m, n]], best);
+                        prop_assert_eq!(arg[k] as usize, at, "window ({}, {}) of {}x{}", m, n, h, w);
+                        k += 1;
+                    }
+                }
+            }
+        }
+    }
 }
