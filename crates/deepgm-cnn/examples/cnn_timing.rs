@@ -9,6 +9,10 @@ use rand::Rng;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+// The allocator the `deepgm` binary uses, so that allocation-heavy steps time as they run there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn as4(a: ndarray::ArrayViewD<'_, f32>) -> ArrayView4<'_, f32> {
     a.into_dimensionality().expect("4-D")
 }
