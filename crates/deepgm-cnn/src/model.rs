@@ -354,8 +354,9 @@ impl<F: Float> Sequential<F> {
         }
     }
 
-    /// Summed softmax cross-entropy loss and its parameter gradients over a batch, split across
-    /// rayon's threads (each thread runs the whole network on its share; the sums are combined).
+    /// Summed softmax cross-entropy loss and its parameter gradients over a batch, split into
+    /// blocks of at most [`TRAIN_BLOCK`] images spread over rayon's threads (each block runs the
+    /// whole network; the blocks' sums are added in block order).
     ///
     /// # Panics
     /// When the labels do not match the batch or exceed the class count (callers validate).
