@@ -32,16 +32,13 @@ impl Activation {
         y: ArrayViewD<'_, F>,
         grad_out: ArrayViewD<'_, F>,
     ) -> ArrayD<F> {
-        let mut out = ArrayD::zeros(y.raw_dim());
-        let zip = Zip::from(&mut out).and(&y).and(&grad_out);
+        // map_collect writes every element of a fresh array (no zeroing pass first).
+        let zip = Zip::from(&y).and(&grad_out);
         match self {
-            Activation::Relu => {
-                zip.for_each(|o, &y, &g| *o = if y > F::zero() { g } else { F::zero() })
-            }
-            Activation::Tanh => zip.for_each(|o, &y, &g| *o = g * (F::one() - y * y)),
-            Activation::Sigmoid => zip.for_each(|o, &y, &g| *o = g * y * (F::one() - y)),
+            Activation::Relu => zip.map_collect(|&y, &g| if y > F::zero() { g } else { F::zero() }),
+            Activation::Tanh => zip.map_collect(|&y, &g| g * (F::one() - y * y)),
+            Activation::Sigmoid => zip.map_collect(|&y, &g| g * y * (F::one() - y)),
         }
-        out
     }
 }
 

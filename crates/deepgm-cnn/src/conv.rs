@@ -1,5 +1,5 @@
 //! 2-D convolution (cross-correlation, as in the seed and PyTorch) with stride, zero padding and
-//! an optional bias, both passes through im2col and a tuned GEMM (matrixmultiply).
+//! an optional bias, both passes through im2col and a tuned GEMM (the `gemm` crate).
 //!
 //! Seed problem 1: `Y^i[m,n] = sum_{p,q} X[(m-1)s+p, (n-1)s+q] W^i[p,q] (+ b_i)`, generalized to
 //! C_in input channels and zero padding `pad` on every side.

@@ -1,6 +1,6 @@
 //! Fully connected layer `z = A f + c` (PyTorch's `nn.Linear`: weight `(out, in)`).
 
-use deepgm_core::linalg::{gemm_with, Threads};
+use deepgm_core::linalg::{gemm_with, product_with, Threads};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::float::Float;
@@ -63,27 +63,10 @@ impl<F: Float> Linear<F> {
         grad_out: ArrayView2<'_, F>,
         input_grad: bool,
     ) -> (Option<Array2<F>>, LinearGrads<F>) {
-        let grad_x = input_grad.then(|| {
-            let mut gx = Array2::zeros((grad_out.nrows(), self.in_features()));
-            gemm_with(
-                F::one(),
-                grad_out,
-                self.weight.view(),
-                F::zero(),
-                &mut gx.view_mut(),
-                Threads::One,
-            );
-            gx
-        });
-        let mut weight = Array2::zeros(self.weight.dim());
-        gemm_with(
-            F::one(),
-            grad_out.t(),
-            x,
-            F::zero(),
-            &mut weight.view_mut(),
-            Threads::One,
-        );
+        // product_with writes every element of fresh arrays (no zeroing pass first).
+        let grad_x =
+            input_grad.then(|| product_with(F::one(), grad_out, self.weight.view(), Threads::One));
+        let weight = product_with(F::one(), grad_out.t(), x, Threads::One);
         let bias = grad_out.sum_axis(Axis(0));
         (grad_x, LinearGrads { weight, bias })
     }

@@ -354,6 +354,50 @@ impl<F: Float> Sequential<F> {
         }
     }
 
+    /// The parameter gradients of [`Self::backward`] alone (what training needs), in
+    /// [`Self::param_names`] order: no layer's output gradient is kept, so a ReLU followed by
+    /// max-pooling is differentiated in one pass ([`MaxPool2d::backward_through_relu`]; the
+    /// same numbers, bit for bit).
+    pub fn parameter_gradients(
+        &self,
+        trace: &Trace<F>,
+        grad_logits: ArrayView2<'_, F>,
+    ) -> Vec<ArrayD<F>> {
+        let mut params_rev: Vec<Vec<ArrayD<F>>> = Vec::with_capacity(self.layers.len());
+        let mut grad = grad_logits.to_owned().into_dyn();
+        let mut i = self.layers.len();
+        while i > 0 {
+            i -= 1;
+            if let (Layer::MaxPool2d(pool), Saved::Argmax(argmax)) =
+                (&self.layers[i], &trace.saved[i])
+            {
+                if i >= 2 && self.layers[i - 1] == Layer::Activation(Activation::Relu) {
+                    let relu_in = as4(trace.activations[i - 1].view()).dim();
+                    grad = pool
+                        .backward_through_relu(
+                            relu_in,
+                            argmax,
+                            as4(grad.view()),
+                            as4(trace.activations[i + 1].view()),
+                        )
+                        .into_dyn();
+                    i -= 1;
+                    continue;
+                }
+            }
+            let x = trace.activations[i].view();
+            let y = trace.activations[i + 1].view();
+            let (grad_in, params) =
+                back(&self.layers[i], x, y, &trace.saved[i], grad.view(), i > 0);
+            params_rev.push(params);
+            match grad_in {
+                Some(g) => grad = g,
+                None => break,
+            }
+        }
+        params_rev.into_iter().rev().flatten().collect()
+    }
+
     /// Summed softmax cross-entropy loss and its parameter gradients over a batch, split into
     /// blocks of at most [`TRAIN_BLOCK`] images spread over rayon's threads (each block runs the
     /// whole network; the blocks' sums are added in block order).
@@ -369,11 +413,10 @@ impl<F: Float> Sequential<F> {
             .map(|(part, labels)| {
                 let trace = self.forward_trace(part);
                 let ce = cross_entropy(trace.logits(), labels);
-                let grads = self.backward(&trace, ce.grad.view(), false);
                 BatchGradients {
                     loss_sum: ce.loss_sum.to_f64_exact(),
                     correct: ce.correct,
-                    params: grads.params,
+                    params: self.parameter_gradients(&trace, ce.grad.view()),
                 }
             })
             .collect();

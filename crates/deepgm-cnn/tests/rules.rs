@@ -261,3 +261,105 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn convolution_equals_the_direct_sum_for_any_kernel_stride_and_padding(
+        seed in 0u64..1000,
+        (h, w) in (1usize..16, 1usize..16),
+        (cin, cout) in (1usize..4, 1usize..4),
+        kernel in 1usize..6,
+        stride in 1usize..4,
+        padding in 0usize..3,
+    ) {
+        prop_assume!(kernel <= h + 2 * padding && kernel <= w + 2 * padding);
+        let mut rng = seeded(seed);
+        let mut draw = || f64::from(rand::Rng::random_range(&mut rng, -8i32..8));
+        // Small integers: every product and sum is exact, so the check is equality.
+        let x = Array4::from_shape_simple_fn((3, cin, h, w), &mut draw);
+        let conv = Conv2d {
+            weight: Array4::from_shape_simple_fn((cout, cin, kernel, kernel), &mut draw),
+            bias: Some(Array1::from_shape_simple_fn(cout, &mut draw)),
+            stride,
+            padding,
+        };
+        let (ho, wo) = conv.output_size(h, w).unwrap();
+        let y = conv.forward(x.view());
+        prop_assert_eq!(y.dim(), (3, cout, ho, wo));
+        for ((i, o, m, n), &got) in y.indexed_iter() {
+            let mut want = conv.bias.as_ref().unwrap()[o];
+            for c in 0..cin {
+                for p in 0..kernel {
+                    for q in 0..kernel {
+                        let (r, s) = ((m * stride + p) as isize - padding as isize, (n * stride + q) as isize - padding as isize);
+                        if r >= 0 && s >= 0 && (r as usize) < h && (s as usize) < w {
+                            want += x[[i, c, r as usize, s as usize]] * conv.weight[[o, c, p, q]];
+                        }
+                    }
+                }
+            }
+            prop_assert_eq!(got, want, "output ({}, {}, {}, {})", i, o, m, n);
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn training_gradients_equal_the_full_backward_pass_bit_for_bit(
+        seed in 0u64..1000,
+        window in 2usize..4,
+        stride in 1usize..3,
+    ) {
+        use deepgm_cnn::{Activation, Layer, Linear, Sequential};
+        // Small integer weights and inputs: many ReLU outputs are exactly 0 and pooling windows
+        // tie, the cases where fusing the ReLU into the pooling's backward pass could go wrong.
+        let mut rng = seeded(seed);
+        let mut draw = || f64::from(rand::Rng::random_range(&mut rng, -3i32..3));
+        let conv = Conv2d {
+            weight: Array4::from_shape_simple_fn((3, 1, 3, 3), &mut draw),
+            bias: Some(Array1::from_shape_simple_fn(3, &mut draw)),
+            stride: 1,
+            padding: 1,
+        };
+        let pool = MaxPool2d { window, stride };
+        let (ho, wo) = pool.output_size(8, 8).unwrap();
+        let features = 3 * ho * wo;
+        let linear = Linear {
+            weight: ndarray::Array2::from_shape_simple_fn((4, features), &mut draw),
+            bias: Array1::from_shape_simple_fn(4, &mut draw),
+        };
+        let net = Sequential::new(
+            vec![
+                Layer::Conv2d(conv),
+                Layer::Activation(Activation::Relu),
+                Layer::MaxPool2d(pool),
+                Layer::Flatten,
+                Layer::Linear(linear),
+            ],
+            [1, 8, 8],
+        )
+        .unwrap();
+        let x = Array4::from_shape_simple_fn((5, 1, 8, 8), &mut draw);
+        let labels = [0u8, 1, 2, 3, 0];
+        let trace = net.forward_trace(x.view());
+        let ce = cross_entropy(trace.logits(), &labels);
+        let full = net.backward(&trace, ce.grad.view(), false).params;
+        let fused = net.parameter_gradients(&trace, ce.grad.view());
+        prop_assert_eq!(fused, full);
+    }
+}
+
+#[test]
+fn lenet5_training_gradients_equal_the_full_backward_pass_bit_for_bit() {
+    let mut rng = seeded(3);
+    let mut net = Arch::Lenet5.build::<f32>().unwrap();
+    net.init_pytorch(&mut rng);
+    let x = Array4::from_shape_simple_fn((4, 1, 28, 28), || {
+        rand::Rng::random_range(&mut rng, -1.0f32..1.0)
+    });
+    let labels = [7u8, 2, 1, 0];
+    let trace = net.forward_trace(x.view());
+    let ce = cross_entropy(trace.logits(), &labels);
+    let full = net.backward(&trace, ce.grad.view(), false).params;
+    assert_eq!(net.parameter_gradients(&trace, ce.grad.view()), full);
+}
