@@ -5,7 +5,7 @@
 //! arg-max, and an input that wins several overlapping windows receives the SUM. Ties go to the
 //! first maximum in row-major window order (PyTorch's rule).
 
-use ndarray::{Array4, ArrayView4};
+use ndarray::{Array4, ArrayView4, Zip};
 
 use crate::float::Float;
 use crate::shape::{check_window, ShapeError};
@@ -282,7 +282,7 @@ impl MaxPool2d {
     /// The backward pass through a ReLU in front of this pooling, in one pass: the gradient at
     /// the ReLU's input, given the pooling's `output`. A window's arg-max holds the window's
     /// maximum, so the ReLU passes the gradient there exactly when the pooled value is positive:
-    /// `grad_out [output > 0]` scattered as in [`Self::backward`]. Every window that chose an
+    /// `grad_out [output > 0]` scattered by [`Self::backward`]. Every window that chose an
     /// input has the same value, so the sums are those of the two passes, bit for bit.
     ///
     /// # Panics
@@ -294,35 +294,21 @@ impl MaxPool2d {
         grad_out: ArrayView4<'_, F>,
         output: ArrayView4<'_, F>,
     ) -> Array4<F> {
-        let (_, _, h, w) = input_dim;
-        let mut grad_x = Array4::zeros(input_dim);
-        let plane_out = grad_out.dim().2 * grad_out.dim().3;
-        assert_eq!(argmax.len(), grad_out.len(), "one arg-max per output");
         assert_eq!(
             output.dim(),
             grad_out.dim(),
             "pooling output and its gradient"
         );
-        let grad_out = grad_out.as_standard_layout();
-        let output = output.as_standard_layout();
-        let gs = grad_out.as_slice().expect("standard layout");
-        let ys = output.as_slice().expect("standard layout");
-        let planes = grad_x
-            .as_slice_mut()
-            .expect("fresh array")
-            .chunks_exact_mut(h * w);
-        for (((plane, g), y), a) in planes
-            .zip(gs.chunks_exact(plane_out))
-            .zip(ys.chunks_exact(plane_out))
-            .zip(argmax.chunks_exact(plane_out))
-        {
-            for ((&gi, &yi), &ai) in g.iter().zip(y).zip(a) {
-                if yi > F::zero() {
-                    plane[ai as usize] += gi;
-                }
+        // Masking the pooled gradient (a quarter of the ReLU's size for 2x2 windows) replaces
+        // the ReLU's own backward pass over its whole output.
+        let masked = Zip::from(&grad_out).and(&output).map_collect(|&g, &y| {
+            if y > F::zero() {
+                g
+            } else {
+                F::zero()
             }
-        }
-        grad_x
+        });
+        self.backward(input_dim, argmax, masked.view())
     }
 }
 
