@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HORSE = os.path.join(HERE, "..", "..", "crates", "deepgm", "assets", "horse.png")
+HORSE = os.path.join(HERE, "..", "..", "crates", "deepgm-core", "data", "horse.png")
 
 
 def make(size: int, out_dir: str, flip: float = 0.1) -> None:

@@ -2,6 +2,7 @@
 //! shared data directory. Both come from the bnlearn Bayesian network repository
 //! (<https://www.bnlearn.com/bnrepository/>, CC BY-SA); see `data/README.md`.
 
+use deepgm_core::builtin::{Builtin, BuiltinKind};
 use deepgm_core::{Error, Result};
 
 use crate::network::Network;
@@ -14,6 +15,21 @@ pub const ALARM: &str = include_str!("../data/alarm.bif");
 
 /// The names [`load`] accepts.
 pub const NAMES: &[&str] = &["asia", "alarm"];
+
+/// The built-in networks, named `builtin:asia` and `builtin:alarm` wherever a network file is
+/// taken ([`crate::load`]).
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "asia",
+        kind: BuiltinKind::Network,
+        description: "asia (Lauritzen and Spiegelhalter 1988): 8 binary variables, 8 arcs",
+    },
+    Builtin {
+        name: "alarm",
+        kind: BuiltinKind::Network,
+        description: "alarm (Beinlich et al. 1989): 37 variables, 46 arcs, 509 parameters",
+    },
+];
 
 /// The BIF text of the built-in network called `name` (`asia` or `alarm`, case-insensitive).
 pub fn text(name: &str) -> Option<&'static str> {
@@ -32,11 +48,15 @@ pub fn load(name: &str) -> Result<Network> {
     let text = text(name).ok_or_else(|| Error::NotFound {
         message: format!(
             "no built-in network called '{name}' (built in: {})",
-            NAMES.join(", ")
+            deepgm_core::builtin::names_of(BUILTINS, BuiltinKind::Network)
         ),
     })?;
     crate::parse_bif(
         text,
-        format!("<embedded {}.bif>", name.to_ascii_lowercase()),
+        format!(
+            "{}{}",
+            deepgm_core::builtin::PREFIX,
+            name.to_ascii_lowercase()
+        ),
     )
 }

@@ -17,6 +17,9 @@ use crate::{bif, xmlbif};
 /// memory.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
+/// The first two bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
 /// A network file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
@@ -43,19 +46,25 @@ pub fn format_of(path: &Path) -> Option<(FileFormat, bool)> {
     }
 }
 
-/// Reads a network from `path`, by extension (see [`format_of`]). A file with another name is
-/// read as gzip when it starts with the gzip magic bytes, and as XMLBIF when its text starts with
-/// `<`, as BIF otherwise.
+/// Reads a network from `path`, by extension (see [`format_of`]). Whatever its name, a file that
+/// starts with the gzip magic bytes is decompressed first; a file with an unknown extension is
+/// read as XMLBIF when its text starts with `<`, as BIF otherwise. `builtin:asia` and
+/// `builtin:alarm` read the networks built in ([`crate::embedded`]).
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be read or its gzip stream is corrupt;
 /// [`Error::Format`] naming the file (with line and column) when its content is not a valid
-/// network, or is larger than [`MAX_FILE_BYTES`] once decompressed.
+/// network, or is larger than [`MAX_FILE_BYTES`] once decompressed; [`Error::NotFound`] for an
+/// unknown `builtin:` name.
 pub fn load(path: impl AsRef<Path>) -> Result<Network> {
     let path = path.as_ref();
+    if let Some(name) = deepgm_core::builtin::builtin_name(path) {
+        return crate::embedded::load(name);
+    }
     let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let known = format_of(path);
-    let gz = known.map_or(raw.starts_with(&[0x1f, 0x8b]), |(_, gz)| gz);
+    // gzip is recognized by its magic bytes too, so `alarm.bif` holding gzipped bytes reads.
+    let gz = known.is_some_and(|(_, gz)| gz) || raw.starts_with(&GZIP_MAGIC);
     let bytes = if gz { gunzip(&raw, path)? } else { raw };
     let format = known.map(|(f, _)| f).unwrap_or_else(|| sniff(&bytes));
     parse_bytes(&bytes, format, path)

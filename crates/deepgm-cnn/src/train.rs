@@ -123,7 +123,9 @@ pub struct EpochStats {
 /// minibatch may be smaller (PyTorch's `drop_last=False`).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty set, a zero batch size or data that does not fit.
+/// [`Error::InvalidArgument`] for an empty set, a zero batch size or data that does not fit;
+/// [`Error::InvalidArgument`] (name `learning rate`) naming the epoch and minibatch at the first
+/// minibatch whose loss is not finite (training diverged), before that minibatch's step.
 pub fn train_epoch(
     model: &mut Sequential<f32>,
     optimizer: &mut Optimizer<f32>,
@@ -143,7 +145,7 @@ pub fn train_epoch(
     let mut labels = Vec::with_capacity(batch);
     let (mut loss_sum, mut correct) = (0.0, 0);
     progress.start(n as u64, &format!("epoch {}", epoch_index + 1));
-    for chunk in order.chunks(batch) {
+    for (batch_index, chunk) in order.chunks(batch).enumerate() {
         labels.clear();
         for (row, &i) in chunk.iter().enumerate() {
             x.slice_mut(s![row, .., .., ..])
@@ -152,6 +154,19 @@ pub fn train_epoch(
         }
         let xb = x.slice(s![..chunk.len(), .., .., ..]);
         let mut grads = model.batch_gradients(xb, &labels);
+        if !grads.loss_sum.is_finite() {
+            return Err(Error::invalid(
+                "learning rate",
+                format!(
+                    "training diverged: the loss of epoch {}, minibatch {} of {} is {} \
+                     (try a smaller learning rate); the model was not updated by it",
+                    epoch_index + 1,
+                    batch_index + 1,
+                    n.div_ceil(batch),
+                    grads.loss_sum / chunk.len() as f64
+                ),
+            ));
+        }
         let scale = 1.0 / chunk.len() as f32;
         for g in &mut grads.params {
             g.mapv_inplace(|v| v * scale);

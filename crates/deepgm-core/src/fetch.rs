@@ -100,7 +100,8 @@ fn hex(bytes: &[u8]) -> String {
 /// # Errors
 /// [`Error::Io`] when `dir` cannot be created or written; [`Error::Network`] when no mirror
 /// serves a valid copy of some file, listing what each mirror did. Files fetched before the
-/// failure stay (they are complete and verified).
+/// failure stay (they are complete and verified); directories this call created are removed
+/// again when nothing was fetched into them.
 pub fn fetch(
     dir: &Path,
     mirrors: &[&str],
@@ -108,7 +109,32 @@ pub fn fetch(
     timeout: Duration,
     mut progress: impl FnMut(&str),
 ) -> Result<Vec<FetchOutcome>> {
+    // The directories this call creates, deepest first, so a failed first fetch leaves none behind.
+    let created: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+        .collect();
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let result = fetch_into(dir, mirrors, files, timeout, &mut progress);
+    if result.is_err() {
+        for d in &created {
+            // Only empty directories go; anything a user put there meanwhile stays.
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+        }
+    }
+    result
+}
+
+fn fetch_into(
+    dir: &Path,
+    mirrors: &[&str],
+    files: &[RemoteFile],
+    timeout: Duration,
+    progress: &mut impl FnMut(&str),
+) -> Result<Vec<FetchOutcome>> {
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(timeout)
         .timeout_read(timeout)
@@ -163,8 +189,17 @@ pub fn fetch(
     Ok(outcomes)
 }
 
+/// Downloads `url`; the error text does not repeat the URL (the caller names it).
 fn download(agent: &ureq::Agent, url: &str) -> std::result::Result<Vec<u8>, String> {
-    let response = agent.get(url).call().map_err(|e| e.to_string())?;
+    let response = agent.get(url).call().map_err(|e| match e {
+        ureq::Error::Status(code, response) => {
+            format!("HTTP status {code} {}", response.status_text())
+        }
+        ureq::Error::Transport(transport) => match transport.message() {
+            Some(message) => format!("{}: {message}", transport.kind()),
+            None => transport.kind().to_string(),
+        },
+    })?;
     let mut bytes = Vec::new();
     response
         .into_reader()
@@ -175,4 +210,33 @@ fn download(agent: &ureq::Agent, url: &str) -> std::result::Result<Vec<u8>, Stri
         return Err(format!("larger than {MAX_DOWNLOAD_BYTES} bytes"));
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_fetch_leaves_no_directory_and_names_each_url_once() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data").join("mnist");
+        // Nothing listens on port 1 of the loopback address: the connection is refused at once.
+        let mirror = "http://127.0.0.1:1/";
+        let err = fetch(
+            &dir,
+            &[mirror],
+            &mnist_files()[..1],
+            Duration::from_secs(2),
+            |_| {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Network { .. }), "{err}");
+        let text = err.to_string();
+        let url = format!("{mirror}{}", mnist_files()[0].name);
+        assert_eq!(text.matches(&url).count(), 1, "{text}");
+        assert!(
+            !root.path().join("data").exists(),
+            "created directories left behind"
+        );
+    }
 }

@@ -9,6 +9,7 @@ use ::image::{ExtendedColorType, ImageEncoder, ImageFormat, ImageReader};
 use ndarray::{Array2, ArrayView2};
 
 use crate::atomic::write_atomic;
+use crate::builtin;
 use crate::error::{Error, Result};
 
 /// Default threshold: a gray level at or above it is "on" (white, +1).
@@ -18,12 +19,22 @@ pub const DEFAULT_THRESHOLD: u8 = 128;
 pub const MAX_PIXELS: u64 = 1 << 28;
 
 /// Reads a PNG or JPEG file (format detected from the content) as 8-bit grayscale, shape
-/// `(height, width)`.
+/// `(height, width)`. `builtin:horse` (see [`crate::builtin`]) reads the built-in picture.
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be read; [`Error::Format`] naming the file when it is not
-/// a decodable PNG or JPEG, or has zero width or height.
+/// a decodable PNG or JPEG, or has zero width or height; [`Error::NotFound`] for an unknown
+/// `builtin:` name.
 pub fn read_gray(path: &Path) -> Result<Array2<u8>> {
+    if let Some(name) = builtin::builtin_name(path) {
+        let bytes = builtin::picture(name).ok_or_else(|| Error::NotFound {
+            message: format!(
+                "no built-in picture called '{name}' (built in: {})",
+                builtin::names_of(builtin::CORE_BUILTINS, builtin::BuiltinKind::Picture)
+            ),
+        })?;
+        return decode_gray(bytes, path);
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     decode_gray(&bytes, path)
 }
@@ -111,6 +122,76 @@ pub fn write_png(path: &Path, gray: &Array2<u8>) -> Result<()> {
     write_atomic(path, |w| {
         w.write_all(&bytes).map_err(|e| Error::io(path, e))
     })
+}
+
+/// The picture formats deepgm writes, chosen by the output file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PictureFormat {
+    /// PNG (lossless; the right choice for black-and-white images and grids).
+    Png,
+    /// JPEG at quality 95 (lossy: a black-and-white image comes back with gray edges).
+    Jpeg,
+}
+
+/// JPEG quality [`write_image`] uses for `.jpg` and `.jpeg` names.
+pub const JPEG_QUALITY: u8 = 95;
+
+/// The format a file name calls for: `.png` -> PNG, `.jpg`/`.jpeg` -> JPEG (case-insensitive).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] (name `output`) for any other name, naming the file.
+pub fn picture_format_of(path: &Path) -> Result<PictureFormat> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("png") => Ok(PictureFormat::Png),
+        Some("jpg" | "jpeg") => Ok(PictureFormat::Jpeg),
+        _ => Err(Error::invalid(
+            "output",
+            format!(
+                "{}: expected a file name ending in .png, .jpg or .jpeg (the format follows the extension)",
+                path.display()
+            ),
+        )),
+    }
+}
+
+/// Writes a grayscale array `(height, width)` as the format `path`'s extension names (see
+/// [`picture_format_of`]), atomically.
+///
+/// # Errors
+/// As [`picture_format_of`] (checked before anything is written) and [`write_png`].
+pub fn write_image(path: &Path, gray: &Array2<u8>) -> Result<()> {
+    let bytes = match picture_format_of(path)? {
+        PictureFormat::Png => encode_png(gray)?,
+        PictureFormat::Jpeg => encode_jpeg(gray)?,
+    };
+    write_atomic(path, |w| {
+        w.write_all(&bytes).map_err(|e| Error::io(path, e))
+    })
+}
+
+/// Encodes a grayscale array `(height, width)` as JPEG bytes at [`JPEG_QUALITY`].
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for an empty array or one larger than JPEG's 65,535 pixels a side.
+pub fn encode_jpeg(gray: &Array2<u8>) -> Result<Vec<u8>> {
+    let (h, w) = gray.dim();
+    if h == 0 || w == 0 || h > 65_535 || w > 65_535 {
+        return Err(Error::invalid(
+            "image",
+            format!("{w} x {h} pixels: JPEG holds 1 to 65,535 pixels a side"),
+        ));
+    }
+    let standard = gray.as_standard_layout();
+    let raw = standard.as_slice().expect("standard layout");
+    let mut out = Vec::new();
+    ::image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+        .write_image(raw, w as u32, h as u32, ExtendedColorType::L8)
+        .map_err(|e| Error::invalid("image", format!("JPEG encoding failed: {e}")))?;
+    Ok(out)
 }
 
 /// Encodes a grayscale array `(height, width)` as PNG bytes.
@@ -217,6 +298,44 @@ mod tests {
         let gray = array![[0u8, 255, 17], [128, 127, 1]];
         write_png(&path, &gray).unwrap();
         assert_eq!(read_gray(&path).unwrap(), gray);
+    }
+
+    #[test]
+    fn write_image_follows_the_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let gray = Array2::from_shape_fn((16, 24), |(r, c)| ((r * 24 + c) % 256) as u8);
+        let png = dir.path().join("a.PNG");
+        write_image(&png, &gray).unwrap();
+        assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+        let jpg = dir.path().join("a.jpg");
+        write_image(&jpg, &gray).unwrap();
+        let bytes = std::fs::read(&jpg).unwrap();
+        assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "not JPEG bytes");
+        let back = read_gray(&jpg).unwrap();
+        assert_eq!(back.dim(), gray.dim());
+        let worst = back
+            .iter()
+            .zip(&gray)
+            .map(|(&a, &b)| (i16::from(a) - i16::from(b)).abs())
+            .max()
+            .unwrap();
+        assert!(worst <= 24, "JPEG at quality 95 off by {worst} gray levels");
+        let gif = dir.path().join("a.gif");
+        let err = write_image(&gif, &gray).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument { name, .. } if name == "output"),
+            "{err}"
+        );
+        assert!(!gif.exists());
+    }
+
+    #[test]
+    fn builtin_horse_reads() {
+        let horse = read_gray(Path::new("builtin:horse")).unwrap();
+        assert_eq!(horse.dim(), (328, 400));
+        let err = read_gray(Path::new("builtin:zebra")).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        assert!(err.to_string().contains("builtin:horse"), "{err}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! - [`idx`] and [`mnist`]: the MNIST digits in IDX format (raw or gzipped), validated, with the
 //!   2,000-digit subset built in ([`mnist::Mnist::embedded`]);
+//! - [`builtin`]: the data built in, named `builtin:NAME` where a file is taken;
 //! - [`fetch`]: verified downloads from mirrors;
 //! - [`image`]: PNG/JPEG in as grayscale, thresholding, PNG out, tiled grids;
 //! - [`rng`]: the one seedable generator ([`rng::DeepRng`], Xoshiro256++);
@@ -12,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod builtin;
 pub mod error;
 pub mod fetch;
 pub mod idx;

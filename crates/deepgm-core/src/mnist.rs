@@ -206,6 +206,16 @@ impl Mnist {
         }
     }
 
+    /// The first `n` digits and the rest (`n` is capped at the count).
+    pub fn split_at(&self, n: usize) -> (Self, Self) {
+        let n = n.min(self.len());
+        let rest = Mnist {
+            images: self.images.slice(ndarray::s![n.., .., ..]).to_owned(),
+            labels: self.labels[n..].to_vec(),
+        };
+        (self.take(n), rest)
+    }
+
     /// Intensities scaled to [0, 1], one flattened image per row: shape `(n, rows*cols)`.
     pub fn to_f32(&self) -> Array2<f32> {
         self.flat().mapv(|p| p as f32 / 255.0)
@@ -267,8 +277,8 @@ pub enum DataSource {
 }
 
 impl DataSource {
-    /// Resolves the data location: `--data DIR` when given (the word `embedded` selects the
-    /// built-in subset), else the `DEEPGM_DATA` environment variable, else `./data/mnist`.
+    /// Resolves the data location: `--data DIR` when given (the word `embedded`, or
+    /// `builtin:mnist`, selects the built-in subset), else the `DEEPGM_DATA` environment variable, else `./data/mnist`.
     ///
     /// # Errors
     /// [`Error::NotFound`] when the chosen directory holds no MNIST split, with the command that
@@ -282,6 +292,17 @@ impl DataSource {
         };
         if dir.as_os_str() == EMBEDDED {
             return Ok(DataSource::Embedded);
+        }
+        if let Some(name) = crate::builtin::builtin_name(&dir) {
+            if name.eq_ignore_ascii_case("mnist") {
+                return Ok(DataSource::Embedded);
+            }
+            return Err(Error::NotFound {
+                message: format!(
+                    "no built-in digits called '{name}': the built-in MNIST digits are \
+                     builtin:mnist (or `{EMBEDDED}`)"
+                ),
+            });
         }
         let has_split = Split::ALL
             .iter()
@@ -311,6 +332,47 @@ impl DataSource {
             DataSource::Embedded => Ok(Mnist::embedded()),
         }
     }
+
+    /// Digits to train on and digits to measure on, never the same ones: for a directory the
+    /// train and test splits; for the built-in digits the first 1,500 and the last
+    /// [`EMBEDDED_HELD_OUT`] of them.
+    ///
+    /// # Errors
+    /// As [`Mnist::load_split`].
+    pub fn train_and_held_out(&self) -> Result<TrainAndHeldOut> {
+        match self {
+            DataSource::Dir(dir) => Ok(TrainAndHeldOut {
+                train: Mnist::load_split(dir, Split::Train)?,
+                held_out: Mnist::load_split(dir, Split::Test)?,
+                held_out_name: "test",
+            }),
+            DataSource::Embedded => {
+                let all = Mnist::embedded();
+                let (train, held_out) = all.split_at(all.len() - EMBEDDED_HELD_OUT);
+                Ok(TrainAndHeldOut {
+                    train,
+                    held_out,
+                    held_out_name: "held-out",
+                })
+            }
+        }
+    }
+}
+
+/// How many of the 2,000 built-in digits [`DataSource::train_and_held_out`] keeps for measuring
+/// (the last ones).
+pub const EMBEDDED_HELD_OUT: usize = 500;
+
+/// Training digits and disjoint digits to measure on (see [`DataSource::train_and_held_out`]).
+#[derive(Debug, Clone)]
+pub struct TrainAndHeldOut {
+    /// The digits to train on.
+    pub train: Mnist,
+    /// The digits to measure on.
+    pub held_out: Mnist,
+    /// What to call the measured digits in reports: `test` (the MNIST test split) or
+    /// `held-out` (the last 500 built-in digits).
+    pub held_out_name: &'static str,
 }
 
 #[cfg(test)]
@@ -387,5 +449,16 @@ mod tests {
             DataSource::locate(Some(Path::new("embedded"))).unwrap(),
             DataSource::Embedded
         );
+        assert_eq!(
+            DataSource::locate(Some(Path::new("builtin:mnist"))).unwrap(),
+            DataSource::Embedded
+        );
+        let parts = DataSource::Embedded.train_and_held_out().unwrap();
+        assert_eq!((parts.train.len(), parts.held_out.len()), (1500, 500));
+        let all = Mnist::embedded();
+        assert_eq!(parts.held_out.image(0), all.image(1500));
+        assert_eq!(parts.held_out.labels[..], all.labels[1500..]);
+        let err = DataSource::locate(Some(Path::new("builtin:cifar"))).unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
     }
 }

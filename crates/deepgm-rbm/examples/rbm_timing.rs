@@ -30,7 +30,7 @@ fn main() {
         );
         if hidden == 25 {
             let t = Instant::now();
-            let log_z = exact_log_z(&trainer.model).unwrap();
+            let log_z = exact_log_z(&trainer.model, &NoProgress).unwrap();
             println!(
                 "exact log Z (2^25 terms): {log_z:.4} in {:.1} s",
                 t.elapsed().as_secs_f64()

@@ -62,10 +62,12 @@ impl LogSum {
 /// order so each step changes one unit; the exponentials of the other layer's inputs are updated
 /// by one multiplication each, and their `log(1 + e^x)` terms are summed as logs of short products,
 /// so a step costs a few flops per unit of the other layer. Parallel over chunks of configurations.
+/// `progress` is told the number of chunks (up to 1,024, labelled `log Z`) and each finished one:
+/// 2^25 configurations take about 20 s on two cores.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] when the smaller layer has more than [`MAX_EXACT_UNITS`] units.
-pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>) -> Result<f64> {
+pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>, progress: &dyn Progress) -> Result<f64> {
     let m64: BernoulliRbm<f64> = model.cast();
     // Enumerate the smaller layer: columns of `mat` are the enumerated units' weight vectors.
     let (mat, c, d) = if m64.hidden() <= m64.visible() {
@@ -98,63 +100,69 @@ pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>) -> Result<f64> {
     let exp_minus: Vec<Array1<f64>> = columns.iter().map(|c| c.mapv(|x| (-x).exp())).collect();
     let top = k.min(10);
     let low = k - top;
-    let total = (0..1u64 << top)
-        .into_par_iter()
-        .map(|prefix| {
-            // Start: the top bits from `prefix`, the low bits 0.
-            let mut state = vec![false; k];
-            let mut input = d.clone();
-            let mut bias = 0.0;
-            for t in 0..top {
-                if prefix >> t & 1 == 1 {
-                    let unit = low + t;
-                    state[unit] = true;
-                    input += &columns[unit];
-                    bias += c[unit];
-                }
+    progress.start(1 << top, "log Z");
+    let chunk_sum = |prefix: u64| {
+        // Start: the top bits from `prefix`, the low bits 0.
+        let mut state = vec![false; k];
+        let mut input = d.clone();
+        let mut bias = 0.0;
+        for t in 0..top {
+            if prefix >> t & 1 == 1 {
+                let unit = low + t;
+                state[unit] = true;
+                input += &columns[unit];
+                bias += c[unit];
             }
-            let mut acc = LogSum::EMPTY;
-            if block == 0 {
-                // Inputs too large for products: sum softplus term by term.
-                let mut visit = |input: &Array1<f64>, bias: f64| {
-                    acc.add(bias + input.iter().map(|&x| softplus(x)).sum::<f64>());
-                };
-                visit(&input, bias);
-                for step in 1..1u64 << low {
-                    let unit = step.trailing_zeros() as usize;
-                    state[unit] = !state[unit];
-                    if state[unit] {
-                        input += &columns[unit];
-                        bias += c[unit];
-                    } else {
-                        input -= &columns[unit];
-                        bias -= c[unit];
-                    }
-                    visit(&input, bias);
-                }
-                return acc;
-            }
-            let mut e = input.mapv(f64::exp);
-            let value = |e: &Array1<f64>, bias: f64| -> f64 {
-                let slice = e.as_slice().expect("contiguous");
-                bias + slice
-                    .chunks(block)
-                    .map(|chunk| chunk.iter().fold(1.0, |p, &x| p * (1.0 + x)).ln())
-                    .sum::<f64>()
+        }
+        let mut acc = LogSum::EMPTY;
+        if block == 0 {
+            // Inputs too large for products: sum softplus term by term.
+            let mut visit = |input: &Array1<f64>, bias: f64| {
+                acc.add(bias + input.iter().map(|&x| softplus(x)).sum::<f64>());
             };
-            acc.add(value(&e, bias));
+            visit(&input, bias);
             for step in 1..1u64 << low {
                 let unit = step.trailing_zeros() as usize;
                 state[unit] = !state[unit];
                 if state[unit] {
-                    e *= &exp_plus[unit];
+                    input += &columns[unit];
                     bias += c[unit];
                 } else {
-                    e *= &exp_minus[unit];
+                    input -= &columns[unit];
                     bias -= c[unit];
                 }
-                acc.add(value(&e, bias));
+                visit(&input, bias);
             }
+            return acc;
+        }
+        let mut e = input.mapv(f64::exp);
+        let value = |e: &Array1<f64>, bias: f64| -> f64 {
+            let slice = e.as_slice().expect("contiguous");
+            bias + slice
+                .chunks(block)
+                .map(|chunk| chunk.iter().fold(1.0, |p, &x| p * (1.0 + x)).ln())
+                .sum::<f64>()
+        };
+        acc.add(value(&e, bias));
+        for step in 1..1u64 << low {
+            let unit = step.trailing_zeros() as usize;
+            state[unit] = !state[unit];
+            if state[unit] {
+                e *= &exp_plus[unit];
+                bias += c[unit];
+            } else {
+                e *= &exp_minus[unit];
+                bias -= c[unit];
+            }
+            acc.add(value(&e, bias));
+        }
+        acc
+    };
+    let total = (0..1u64 << top)
+        .into_par_iter()
+        .map(|prefix| {
+            let acc = chunk_sum(prefix);
+            progress.advance(1);
             acc
         })
         .reduce(|| LogSum::EMPTY, LogSum::merge);

@@ -108,7 +108,7 @@ fn exact_log_z_matches_enumeration() {
         (9, 3, 0.01, 5),
     ] {
         let m = random_model(d, p, scale, seed);
-        let exact = exact_log_z(&m).unwrap();
+        let exact = exact_log_z(&m, &NoProgress).unwrap();
         let brute = brute_log_z(&m);
         assert!(
             (exact - brute).abs() < 1e-9 * (1.0 + brute.abs()),
@@ -116,7 +116,7 @@ fn exact_log_z_matches_enumeration() {
         );
     }
     let big = BernoulliRbm::<f32>::zeros(40, 35);
-    assert!(exact_log_z(&big).is_err());
+    assert!(exact_log_z(&big, &NoProgress).is_err());
 }
 
 fn mnist_binary(n: usize) -> Array2<f32> {
@@ -147,14 +147,14 @@ fn training_improves_likelihood_and_ais_matches_exact() {
         "reconstruction error {errors:?}"
     );
     let model = trainer.model;
-    let log_z = exact_log_z(&model).unwrap();
+    let log_z = exact_log_z(&model, &NoProgress).unwrap();
     let trained = average_log_prob(&model, data.view(), log_z);
     let base = BernoulliRbm::<f32> {
         w: Array2::zeros((784, hidden)),
         b: base_rate_biases(data.view()),
         a: Array1::zeros(hidden),
     };
-    let base_ll = average_log_prob(&base, data.view(), exact_log_z(&base).unwrap());
+    let base_ll = average_log_prob(&base, data.view(), exact_log_z(&base, &NoProgress).unwrap());
     assert!(
         trained > base_ll + 10.0,
         "trained {trained} vs base rate {base_ll}"
@@ -265,7 +265,7 @@ fn ais_brackets_exact_log_z_with_25_hidden_units() {
         trainer.epoch(data.view(), &NoProgress).unwrap();
     }
     let model = trainer.model;
-    let exact = exact_log_z(&model).unwrap();
+    let exact = exact_log_z(&model, &NoProgress).unwrap();
     let ais = ais_log_z(
         &model,
         &base_rate_biases(data.view()),

@@ -69,6 +69,14 @@ fn print_line(text: &str) {
 /// An indicatif progress bar seen through the libraries' [`Progress`] trait.
 pub struct Bar(ProgressBar);
 
+impl Bar {
+    /// Prints a note on stderr (as [`Ui::note`]) on a line of its own above the bar, which is
+    /// redrawn below it, so the note never runs into the bar's line.
+    pub fn note(&self, ui: Ui, text: impl AsRef<str>) {
+        self.0.suspend(|| ui.note(text));
+    }
+}
+
 impl Progress for Bar {
     fn start(&self, total: u64, label: &str) {
         self.0.set_length(total);
@@ -88,5 +96,14 @@ impl Progress for Bar {
 impl Drop for Bar {
     fn drop(&mut self) {
         self.0.finish_and_clear();
+    }
+}
+
+/// `"s"` unless `n` is 1, for "1 epoch" and "2 epochs".
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }

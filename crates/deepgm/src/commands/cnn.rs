@@ -11,7 +11,7 @@ use deepgm_cnn::{
     Sequential,
 };
 use deepgm_core::atomic::write_bytes_atomic;
-use deepgm_core::image::{read_gray, tile_grid, write_png, TileScale};
+use deepgm_core::image::{picture_format_of, read_gray, tile_grid, write_image, TileScale};
 use deepgm_core::mnist::{DataSource, Split};
 use deepgm_core::rng::seeded;
 use deepgm_core::Error;
@@ -22,7 +22,7 @@ use crate::cli::{
     ArchArg, CnnCommand, CnnEvalArgs, CnnFiltersArgs, CnnGradArgs, CnnPredictArgs, CnnTrainArgs,
     OptimizerArg, SplitArg,
 };
-use crate::ui::Ui;
+use crate::ui::{plural, Ui};
 
 pub fn run(cmd: CnnCommand, ui: Ui) -> anyhow::Result<()> {
     match cmd {
@@ -161,7 +161,8 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
         return Err(Error::invalid("--batch", "0: expected at least 1").into());
     }
     let source = DataSource::locate(args.data.as_deref())?;
-    let mut mnist = source.load(Split::Train)?;
+    let parts = source.train_and_held_out()?;
+    let mut mnist = parts.train;
     if let Some(limit) = args.limit {
         mnist = mnist.take(limit);
     }
@@ -169,8 +170,16 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
     let test = if args.no_test {
         None
     } else {
-        Some(ImageSet::from_mnist(&source.load(Split::Test)?))
+        Some(ImageSet::from_mnist(&parts.held_out))
     };
+    let test_name = parts.held_out_name;
+    if source == DataSource::Embedded {
+        ui.note(format!(
+            "built-in digits: training on the first {}, measuring on the last {} (held out)",
+            data.len(),
+            parts.held_out.len()
+        ));
+    }
     let (mut model, done) = if args.resume && args.output.exists() {
         let (model, saved_arch, meta) = io::load(&args.output)?;
         if saved_arch != arch {
@@ -213,7 +222,18 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
             args.seed,
             epoch,
             &bar,
-        )?;
+        )
+        .map_err(|e| {
+            let kept = if epoch > 0 {
+                format!(
+                    "{} holds the last good checkpoint (epoch {epoch})",
+                    args.output.display()
+                )
+            } else {
+                "no model was written".to_string()
+            };
+            anyhow::Error::from(e).context(kept)
+        })?;
         let scored = match &test {
             Some(t) => Some(evaluate(&model, t, 1000, &bar)?),
             None => None,
@@ -243,22 +263,26 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
         )?;
         let test_text = scored
             .as_ref()
-            .map(|e| format!(", test accuracy {:.2}%", 100.0 * e.accuracy))
+            .map(|e| format!(", {test_name} accuracy {:.2}%", 100.0 * e.accuracy))
             .unwrap_or_default();
-        ui.note(format!(
+        bar.note(
+            ui,
+            format!(
             "epoch {:>3}: loss {:.4}, train accuracy {:.2}%{test_text}, {:.1} s ({:.0} images/s)",
             stats.epoch,
             stats.loss,
             100.0 * stats.accuracy,
             stats.seconds,
             stats.images_per_second
-        ));
+        ),
+        );
         history.push(json!({
             "epoch": stats.epoch,
             "loss": stats.loss,
             "train_accuracy": stats.accuracy,
             "test_accuracy": scored.as_ref().map(|e| e.accuracy),
             "test_loss": scored.as_ref().map(|e| e.loss),
+            "test_examples": test.as_ref().map(ImageSet::len),
             "seconds": stats.seconds,
             "images_per_second": stats.images_per_second,
         }));
@@ -274,16 +298,18 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
             "optimizer": optimizer.kind.name(),
             "epochs": history,
             "test_accuracy": last_test,
+            "test_split": test.as_ref().map(|_| test_name),
         }));
     } else {
         let acc = last_test
-            .map(|a| format!(", test accuracy {:.2}%", 100.0 * a))
+            .map(|a| format!(", {test_name} accuracy {:.2}%", 100.0 * a))
             .unwrap_or_default();
         ui.say(format!(
-            "trained {} ({} parameters) for {} epochs on {} digits{acc}, wrote {}",
+            "trained {} ({} parameters) for {} epoch{} on {} digits{acc}, wrote {}",
             arch.name(),
             model.parameter_count(),
             args.epochs.max(done),
+            plural(args.epochs.max(done)),
             data.len(),
             args.output.display()
         ));
@@ -371,37 +397,66 @@ fn check_mnist_input(model: &Sequential<f32>, path: &Path) -> anyhow::Result<()>
 fn predict(args: &CnnPredictArgs, ui: Ui) -> anyhow::Result<()> {
     let (model, _, _) = io::load(&args.model)?;
     check_mnist_input(&model, &args.model)?;
+    // One unreadable picture is reported and skipped; the others are still classified.
     let mut pictures = Vec::new();
+    let mut readable = Vec::new();
+    let mut failures = Vec::new();
     for path in &args.images {
-        let gray = read_gray(path)?;
-        let digit = mnist_like(&gray).map_err(|e| Error::format(path, e.to_string()))?;
-        pictures.push(digit);
+        let digit = read_gray(path)
+            .and_then(|gray| mnist_like(&gray).map_err(|e| Error::format(path, e.to_string())));
+        match digit {
+            Ok(digit) => {
+                pictures.push(digit);
+                readable.push(path);
+            }
+            Err(e) => {
+                if !ui.json {
+                    eprintln!("error: {e}");
+                }
+                failures.push((path, e));
+            }
+        }
     }
-    let logits = model.predict(inputs(&pictures).view());
-    let probs = probabilities(logits.view());
+    let probs = if pictures.is_empty() {
+        Vec::new()
+    } else {
+        probabilities(model.predict(inputs(&pictures).view()).view())
+    };
     let mut results = Vec::new();
-    for (path, p) in args.images.iter().zip(&probs) {
+    for (path, p) in readable.iter().zip(&probs) {
         let digit = deepgm_cnn::loss::predicted(ndarray::ArrayView1::from(&p[..]));
-        if !ui.json {
-            let all: Vec<String> = p
-                .iter()
+        ui.say(format!(
+            "{}: {digit} (p = {:.3})  [{}]",
+            path.display(),
+            p[digit],
+            p.iter()
                 .enumerate()
                 .map(|(d, v)| format!("{d}:{v:.3}"))
-                .collect();
-            ui.say(format!(
-                "{}: {digit} (p = {:.3})  [{}]",
-                path.display(),
-                p[digit],
-                all.join(" ")
-            ));
-        }
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
         results
             .push(json!({"file": path.display().to_string(), "digit": digit, "probabilities": p}));
     }
     if ui.json {
-        ui.print_json(&json!({ "predictions": results }));
+        let errors: Vec<Value> = failures
+            .iter()
+            .map(|(path, e)| json!({"file": path.display().to_string(), "error": e.to_string()}))
+            .collect();
+        ui.print_json(&json!({ "predictions": results, "errors": errors }));
     }
-    Ok(())
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "images",
+        format!(
+            "{} of {} pictures could not be classified (reported above)",
+            failures.len(),
+            args.images.len()
+        ),
+    )
+    .into())
 }
 
 /// `img` scaled to `side x side` by nearest neighbour (for showing tiny kernels and maps).
@@ -448,6 +503,8 @@ pub fn kernels_picture(
 }
 
 fn filters(args: &CnnFiltersArgs, ui: Ui) -> anyhow::Result<()> {
+    // Refuse an output name whose format is unknown before any work is done.
+    picture_format_of(&args.output)?;
     let (model, _, _) = io::load(&args.model)?;
     let digit = match args.digit {
         Some(i) => {
@@ -465,7 +522,7 @@ fn filters(args: &CnnFiltersArgs, ui: Ui) -> anyhow::Result<()> {
         None => None,
     };
     let picture = kernels_picture(&model, digit.as_ref().map(|d| d.view()))?;
-    write_png(&args.output, &picture)?;
+    write_image(&args.output, &picture)?;
     if ui.json {
         ui.print_json(&json!({"output": args.output.display().to_string(), "digit": args.digit}));
     } else {

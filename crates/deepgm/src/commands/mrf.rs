@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use deepgm_core::image::{read_gray, spins_to_gray, to_spins, unit_to_gray, write_png};
+use deepgm_core::image::{
+    picture_format_of, read_gray, spins_to_gray, to_spins, unit_to_gray, write_image,
+};
 use deepgm_core::rng::seeded;
 use deepgm_core::Error;
 use deepgm_mrf::{
@@ -28,6 +30,8 @@ fn read_spins(path: &Path, threshold: u8) -> anyhow::Result<Array2<i8>> {
 }
 
 fn noise(args: &NoiseArgs, ui: Ui) -> anyhow::Result<()> {
+    // Refuse an output name whose format is unknown before any work is done.
+    picture_format_of(&args.output)?;
     if !(0.0..=1.0).contains(&args.flip) {
         return Err(Error::invalid(
             "--flip",
@@ -37,7 +41,7 @@ fn noise(args: &NoiseArgs, ui: Ui) -> anyhow::Result<()> {
     }
     let clean = read_spins(&args.input, args.threshold)?;
     let noisy = flip_noise(clean.view(), args.flip, &mut seeded(args.seed))?;
-    write_png(&args.output, &spins_to_gray(&noisy))?;
+    write_image(&args.output, &spins_to_gray(&noisy))?;
     let flipped = count_differences(clean.view(), noisy.view());
     let (height, width) = noisy.dim();
     if ui.json {
@@ -79,6 +83,11 @@ fn check_finite(name: &str, value: f64) -> anyhow::Result<()> {
 }
 
 fn denoise(args: &DenoiseArgs, ui: Ui) -> anyhow::Result<()> {
+    // Refuse an output name whose format is unknown before any work is done.
+    picture_format_of(&args.output)?;
+    if let Some(path) = &args.marginals {
+        picture_format_of(path)?;
+    }
     for (name, value) in [("--beta", args.beta), ("--eta", args.eta), ("--h", args.h)] {
         check_finite(name, value)?;
     }
@@ -172,9 +181,9 @@ fn denoise(args: &DenoiseArgs, ui: Ui) -> anyhow::Result<()> {
         Method::Graphcut => graph_cut(&model, y.view())?,
     };
     drop(bar);
-    write_png(&args.output, &spins_to_gray(&result.labels))?;
+    write_image(&args.output, &spins_to_gray(&result.labels))?;
     if let (Some(path), Some(marginals)) = (&args.marginals, &result.marginals) {
-        write_png(path, &unit_to_gray(marginals.mapv(|p| p as f32).view()))?;
+        write_image(path, &unit_to_gray(marginals.mapv(|p| p as f32).view()))?;
     }
     let error_rate = clean
         .as_ref()

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use deepgm_core::image::{tile_grid, write_png, TileScale};
+use deepgm_core::image::{picture_format_of, tile_grid, write_image, TileScale};
 use deepgm_core::mnist::{DataSource, Mnist, Split};
 use deepgm_core::rng::seeded;
 use deepgm_core::Error;
@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::cli::{
     Binarize, RbmCommand, RbmFiltersArgs, RbmSampleArgs, RbmScoreArgs, RbmTrainArgs, SplitArg,
 };
-use crate::ui::Ui;
+use crate::ui::{plural, Ui};
 
 /// Largest smaller-layer size scored exactly by default (2^25 configurations, about 20 s).
 pub const DEFAULT_EXACT_LIMIT: usize = 25;
@@ -168,10 +168,13 @@ fn train(args: &RbmTrainArgs, ui: Ui) -> anyhow::Result<()> {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         io::save(&trainer.model, &args.output, &meta)?;
-        ui.note(format!(
-            "epoch {:>3}: reconstruction error {:.3}, {:.2} s",
-            stats.epoch, stats.reconstruction_error, stats.seconds
-        ));
+        bar.note(
+            ui,
+            format!(
+                "epoch {:>3}: reconstruction error {:.3}, {:.2} s",
+                stats.epoch, stats.reconstruction_error, stats.seconds
+            ),
+        );
         history.push(
             json!({"epoch": stats.epoch, "reconstruction_error": stats.reconstruction_error,
                             "learning_rate": stats.learning_rate, "momentum": stats.momentum,
@@ -189,8 +192,9 @@ fn train(args: &RbmTrainArgs, ui: Ui) -> anyhow::Result<()> {
         }));
     } else {
         ui.say(format!(
-            "trained {} epochs ({sampler_name}, {} hidden units, {} digits), wrote {}",
+            "trained {} epoch{} ({sampler_name}, {} hidden units, {} digits), wrote {}",
             trainer.epochs_done,
+            plural(trainer.epochs_done),
             args.hidden,
             data.nrows(),
             args.output.display()
@@ -218,7 +222,7 @@ fn score(args: &RbmScoreArgs, ui: Ui) -> anyhow::Result<()> {
         || (args.ais_runs.is_none() && args.ais_betas.is_none() && smaller <= DEFAULT_EXACT_LIMIT);
     let bar = ui.progress();
     let (method, log_z, low, high) = if use_exact {
-        let z = exact_log_z(&model)?;
+        let z = exact_log_z(&model, &bar)?;
         ("exact", z, z, z)
     } else {
         let defaults = AisOptions::default();
@@ -265,12 +269,14 @@ fn score(args: &RbmScoreArgs, ui: Ui) -> anyhow::Result<()> {
 }
 
 fn sample(args: &RbmSampleArgs, ui: Ui) -> anyhow::Result<()> {
+    // Refuse an output name whose format is unknown before any work is done.
+    picture_format_of(&args.output)?;
     let (model, _) = load_model(&args.model)?;
     if args.chains == 0 {
         return Err(Error::invalid("--chains", "0: expected at least 1").into());
     }
     let picture = samples_picture(&model, args.chains, args.steps, args.seed)?;
-    write_png(&args.output, &picture)?;
+    write_image(&args.output, &picture)?;
     if ui.json {
         ui.print_json(&json!({"output": args.output.display().to_string(), "chains": args.chains, "steps": args.steps}));
     } else {
@@ -285,8 +291,10 @@ fn sample(args: &RbmSampleArgs, ui: Ui) -> anyhow::Result<()> {
 }
 
 fn filters(args: &RbmFiltersArgs, ui: Ui) -> anyhow::Result<()> {
+    // Refuse an output name whose format is unknown before any work is done.
+    picture_format_of(&args.output)?;
     let (model, _) = load_model(&args.model)?;
-    write_png(&args.output, &filters_picture(&model, args.max)?)?;
+    write_image(&args.output, &filters_picture(&model, args.max)?)?;
     let shown = args.max.min(model.hidden());
     if ui.json {
         ui.print_json(&json!({"output": args.output.display().to_string(), "filters": shown}));

@@ -14,7 +14,7 @@ use rand::Rng;
 
 use super::report::{Figure, Section, Table};
 
-const HORSE: &[u8] = include_bytes!("../../assets/horse.png");
+const HORSE: &[u8] = deepgm_core::builtin::HORSE_PNG;
 
 fn random_spins(rows: usize, cols: usize, rng: &mut impl Rng) -> Array2<i8> {
     Array2::from_shape_fn((rows, cols), |_| if rng.random::<bool>() { 1 } else { -1 })
@@ -128,7 +128,7 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     );
 
     // Denoise a real image.
-    let clean = to_spins(&decode_gray(HORSE, Path::new("horse.png"))?, 128);
+    let clean = to_spins(&decode_gray(HORSE, Path::new("builtin:horse"))?, 128);
     let noisy = flip_noise(clean.view(), 0.1, &mut seeded(seed))?;
     let model = IsingModel::default();
     let results = vec![

@@ -107,7 +107,7 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         }
     }
     let brute = log_sum_exp(&terms);
-    let exact = exact_log_z(&tiny)?;
+    let exact = exact_log_z(&tiny, &NoProgress)?;
     s.check(
         "exact log Z (Gray-code sum over the smaller layer) equals the sum over all (v, h)",
         format!("{exact:.12} vs {brute:.12}"),
@@ -130,7 +130,7 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         ]);
     }
     let model = trainer.model;
-    let log_z = exact_log_z(&model)?;
+    let log_z = exact_log_z(&model, &NoProgress)?;
     let base = base_rate_biases(data.view());
     let base_model = BernoulliRbm::<f32> {
         w: Array2::zeros((784, hidden)),
@@ -138,7 +138,11 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         a: Array1::zeros(hidden),
     };
     let trained = average_log_prob(&model, data.view(), log_z);
-    let base_ll = average_log_prob(&base_model, data.view(), exact_log_z(&base_model)?);
+    let base_ll = average_log_prob(
+        &base_model,
+        data.view(),
+        exact_log_z(&base_model, &NoProgress)?,
+    );
     s.check(
         "CD-1 training raises the average log-probability above the base-rate model",
         format!("{trained:.2} nats after 10 epochs vs {base_ll:.2} for the base rates"),
