@@ -78,7 +78,7 @@ impl Dataset {
                     "a dataset without columns cannot hold values",
                 ))
             }
-            c if values.len() % c != 0 => {
+            c if !values.len().is_multiple_of(c) => {
                 return Err(Error::invalid(
                     "dataset",
                     format!("{} values do not fill rows of {c} columns", values.len()),
@@ -297,18 +297,26 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
     for (col, field) in header.fields.iter().enumerate() {
         let name = field.as_ref();
         if name.is_empty() {
+            // pandas' `to_csv` writes its index as a first column with an empty name.
+            let hint = if col == 0 {
+                " (a file written by pandas with its index: write it with `to_csv(..., index=False)`)"
+            } else {
+                ""
+            };
             return Err(fail(format!(
-                "line {}, column {}: empty column name: expected a variable name",
+                "line {}, column {}: empty column name: expected a variable name{hint}",
                 header.line,
                 col + 1
             )));
         }
         let Some(v) = net.find(name) else {
+            let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
             return Err(fail(format!(
                 "line {}, column {}: unknown variable \"{name}\" (extra column): the network has \
-                 no variable of that name",
+                 no variable of that name{}",
                 header.line,
-                col + 1
+                col + 1,
+                crate::text::did_you_mean(name, &names)
             )));
         };
         if let Some(first) = column_of[v] {
@@ -386,7 +394,7 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
                         record.line,
                         col + 1,
                         variable.name,
-                        list_states(&variable.states)
+                        crate::text::list_names(&variable.states, crate::text::STATES_LISTED)
                     )));
                 }
             }
@@ -424,15 +432,6 @@ impl<'n> StateLookup<'n> {
             StateLookup::Few(states) => states.iter().position(|s| s == name).map(|k| k as u16),
             StateLookup::Many(map) => map.get(name).copied(),
         }
-    }
-}
-
-/// `a, b, c`, shortened past 12 states.
-fn list_states(states: &[String]) -> String {
-    if states.len() <= 12 {
-        states.join(", ")
-    } else {
-        format!("{}, ... ({} states)", states[..12].join(", "), states.len())
     }
 }
 

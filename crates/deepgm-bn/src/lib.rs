@@ -1,4 +1,4 @@
-//! deepgm-bn: discrete Bayesian networks (seed problem 2).
+//! deepgm-bn: discrete Bayesian networks (problem 2 of docs/derivations.md).
 //!
 //! A Bayesian network over variables `x_1..x_n` is a DAG with one conditional probability table
 //! per variable; the joint is `p(x) = prod_k p(x_k | pa_k)`. This crate holds the model and its

@@ -2,7 +2,7 @@
 //! likelihood weighting and (blocked) Gibbs sampling. All are seeded through
 //! [`deepgm_core::rng`], so the same seed gives the same output on every platform.
 //!
-//! Forward sampling is the seed's third consequence (SPEC.md 2): in topological order every
+//! Forward sampling is the third consequence of the normalization argument (docs/derivations.md 2.5): in topological order every
 //! variable's parents are already drawn, so drawing it from its table row gives an exact
 //! sample of the joint. Draws use the inverse CDF of the row (one uniform number per variable);
 //! rows are divided by their sums first, as exact inference does (see

@@ -1,6 +1,6 @@
 //! The invariants of a [`Network`](crate::Network), checked once when it is built.
 //!
-//! Together they are what makes `p(x) = prod_k p(x_k | pa_k)` a normalized joint (SPEC.md 2.1):
+//! Together they are what makes `p(x) = prod_k p(x_k | pa_k)` a normalized joint (docs/derivations.md 2.2-2.3):
 //! with an acyclic graph, summing out a variable that is nobody's parent removes its table (its
 //! row sums to 1), and repeating this empties the product.
 

@@ -190,7 +190,7 @@ fn shared_networks_agree_with_the_reference_fixtures() {
     for name in common::SHARED {
         let net = deepgm_bn::load(dir.join(format!("{name}.bif.gz"))).unwrap();
         let fixture = read_fixture(name).unwrap_or_else(|| panic!("fixture for {name}"));
-        // The seed's claim on every network: the joint sums to 1 (rows divided by their sums,
+        // The source's claim on every network: the joint sums to 1 (rows divided by their sums,
         // so to rounding), here by the junction tree.
         let jt = inference::query(
             &net,

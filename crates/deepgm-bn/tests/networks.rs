@@ -128,10 +128,14 @@ fn embedded_networks_match_the_shared_files() {
         (alarm.n_variables(), alarm.n_arcs(), alarm.n_parameters()),
         (37, 46, 509)
     );
-    assert!(embedded::load("munin")
-        .unwrap_err()
-        .to_string()
-        .contains("asia, alarm"));
+    let err = embedded::load("munin").unwrap_err();
+    assert!(matches!(err, deepgm_core::Error::NotFound { .. }), "{err}");
+    assert!(
+        err.to_string().contains("builtin:asia, builtin:alarm"),
+        "{err}"
+    );
+    // The same networks by name wherever a file is read.
+    assert_eq!(deepgm_bn::load("builtin:asia").unwrap(), asia);
     if let Some(shared) = load_shared("asia") {
         assert_identical(&asia, &shared, "embedded asia");
         assert_identical(&alarm, &load_shared("alarm").unwrap(), "embedded alarm");

@@ -1,4 +1,4 @@
-//! The two architectures: the seed's network and LeNet-5.
+//! The two architectures: the seed network and LeNet-5.
 
 use std::collections::HashMap;
 
@@ -13,11 +13,11 @@ use crate::model::{Layer, Sequential};
 use crate::pool::MaxPool2d;
 use crate::shape::ShapeError;
 
-/// The seed's network with its settings: `Conv(1 -> maps, k, stride, padding, bias) ->
+/// The seed network with its settings: `Conv(1 -> maps, k, stride, padding, bias) ->
 /// MaxPool(pool, pool_stride) -> Flatten -> Linear(maps*S*S -> classes)`, softmax in the loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedConfig {
-    /// Feature maps `F` (2 in the seed).
+    /// Feature maps `F` (2 in the source).
     pub maps: usize,
     /// Kernel side `k` (5).
     pub kernel: usize,
@@ -27,7 +27,7 @@ pub struct SeedConfig {
     pub padding: usize,
     /// Pooling window `p` (2).
     pub pool: usize,
-    /// Pooling stride (1: overlapping windows, as in the seed).
+    /// Pooling stride (1: overlapping windows, as in the source).
     pub pool_stride: usize,
     /// Input side `d` (28 for MNIST).
     pub side: usize,
@@ -53,7 +53,7 @@ impl Default for SeedConfig {
 /// A network architecture deepgm can build, save and load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arch {
-    /// The seed's network (one convolution, overlapping max-pool, linear, softmax).
+    /// The seed network (one convolution, overlapping max-pool, linear, softmax).
     Seed(SeedConfig),
     /// LeNet-5 with ReLU and max-pooling, for 1 x 28 x 28 inputs and 10 classes.
     Lenet5,
@@ -71,7 +71,7 @@ impl Arch {
     /// The network with zero parameters (call [`Sequential::init_pytorch`] or load values).
     ///
     /// # Errors
-    /// [`ShapeError`] when the seed settings do not fit together (e.g. a kernel larger than
+    /// [`ShapeError`] when the seed network's settings do not fit together (e.g. a kernel larger than
     /// the input).
     pub fn build<F: Float>(&self) -> Result<Sequential<F>, ShapeError> {
         let conv = |cin, cout, k, stride, padding| {

@@ -1,4 +1,4 @@
-//! One example through the seed's network in float64, every intermediate and gradient exposed:
+//! One example through the seed network in float64, every intermediate and gradient exposed:
 //! the input and output of `deepgm cnn grad`.
 
 use ndarray::{Array1, Array2, Array4, ArrayD, Ix1, Ix2, Ix3};
@@ -21,7 +21,7 @@ pub struct GradCase {
     pub x: Vec<Vec<f64>>,
     /// `F` kernels, each `k x k`.
     pub conv_weight: Vec<Vec<Vec<f64>>>,
-    /// One bias per map (default zeros: the seed has none).
+    /// One bias per map (default zeros: the source has none).
     #[serde(default)]
     pub conv_bias: Option<Vec<f64>>,
     /// Convolution stride `s`.
@@ -31,7 +31,7 @@ pub struct GradCase {
     pub padding: usize,
     /// Pooling window `p`.
     pub pool: usize,
-    /// Pooling stride (default 1, the seed's overlapping pooling).
+    /// Pooling stride (default 1, the source's overlapping pooling).
     #[serde(default = "one")]
     pub pool_stride: usize,
     /// `A`, `classes x (F*S*S)`.

@@ -1,7 +1,7 @@
-//! 2-D convolution (cross-correlation, as in the seed and PyTorch) with stride, zero padding and
+//! 2-D convolution (cross-correlation, as in the source and PyTorch) with stride, zero padding and
 //! an optional bias, both passes through im2col and a tuned GEMM (the `gemm` crate).
 //!
-//! Seed problem 1: `Y^i[m,n] = sum_{p,q} X[(m-1)s+p, (n-1)s+q] W^i[p,q] (+ b_i)`, generalized to
+//! Problem 1 of docs/derivations.md: `Y^i[m,n] = sum_{p,q} X[(m-1)s+p, (n-1)s+q] W^i[p,q] (+ b_i)`, generalized to
 //! C_in input channels and zero padding `pad` on every side.
 
 use deepgm_core::linalg::{gemm_with, product_with, Threads};
@@ -17,7 +17,7 @@ use crate::shape::{check_window, ShapeError};
 pub struct Conv2d<F> {
     /// Kernels, shape `(C_out, C_in, k, k)`.
     pub weight: Array4<F>,
-    /// One bias per output map, or none (the seed's network has none).
+    /// One bias per output map, or none (the seed network has none).
     pub bias: Option<Array1<F>>,
     /// Step between neighbouring windows, in pixels (at least 1).
     pub stride: usize,
@@ -50,8 +50,8 @@ impl<F: Float> Conv2d<F> {
         self.weight.dim().0
     }
 
-    /// Output side lengths for an `h x w` input: `floor((h + 2 pad - k) / s) + 1` each (SPEC.md:
-    /// the seed's `(d-k+1)/s` agrees only when `s` divides `d-k+1`).
+    /// Output side lengths for an `h x w` input: `floor((h + 2 pad - k) / s) + 1` each (docs/derivations.md 1.2:
+    /// the source's `(d-k+1)/s` agrees only when `s` divides `d-k+1`).
     ///
     /// # Errors
     /// [`ShapeError`] when the stride is 0 or the kernel is larger than the padded input.
@@ -270,7 +270,7 @@ impl<F: Float> Conv2d<F> {
     /// `input_grad`, else `None`) and the parameter gradients, summed over the batch.
     ///
     /// Weight gradient (seed): `dL/dW[p,q] = sum_{m,n} dL/dY[m,n] X[(m-1)s+p, (n-1)s+q]`; input
-    /// gradient (SPEC.md): each `dL/dY[m,n] W[p,q]` is added into `dL/dX[(m-1)s+p, (n-1)s+q]`.
+    /// gradient (docs/derivations.md 1.4): each `dL/dY[m,n] W[p,q]` is added into `dL/dX[(m-1)s+p, (n-1)s+q]`.
     ///
     /// # Panics
     /// When the shapes do not match the forward pass's.

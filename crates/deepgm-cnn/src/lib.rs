@@ -1,4 +1,4 @@
-//! Convolutional networks with hand-written backpropagation (seed problem 1 of SPEC.md).
+//! Convolutional networks with hand-written backpropagation (problem 1 of docs/derivations.md).
 //!
 //! Every layer has an explicit forward and backward pass, generic over `f32` (training) and
 //! `f64` (derivation checks):
@@ -9,7 +9,7 @@
 //!   [`loss::cross_entropy`] (stable softmax, `dL/dz = p - onehot(y)`).
 //!
 //! [`model::Sequential`] chains them with PyTorch's parameter names; [`arch::Arch`] builds the
-//! seed's network and LeNet-5; [`optim`] has SGD with momentum and Adam with PyTorch's exact
+//! seed network and LeNet-5; [`optim`] has SGD with momentum and Adam with PyTorch's exact
 //! rules; [`train`] runs shuffled, data-parallel minibatch epochs and evaluation; [`io`] saves
 //! safetensors that PyTorch loads; [`case`] evaluates one example of the seed network with every
 //! intermediate and gradient; [`preprocess`] turns any digit picture into an MNIST-like input.

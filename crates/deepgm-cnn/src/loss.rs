@@ -1,4 +1,4 @@
-//! Softmax and cross-entropy, completing the seed's "softmax layer": `p = softmax(z)`,
+//! Softmax and cross-entropy, completing the source's "softmax layer": `p = softmax(z)`,
 //! `L = -log p_y`, `dL/dz = p - onehot(y)`.
 
 use ndarray::{Array2, ArrayView1, ArrayView2};

@@ -1,4 +1,4 @@
-//! Max pooling over square windows with any stride, overlapping windows included (the seed uses
+//! Max pooling over square windows with any stride, overlapping windows included (the source uses
 //! stride 1).
 //!
 //! Forward: `P[m,n] = max over the window`. Backward: each window sends its gradient to its
@@ -62,7 +62,7 @@ fn pool_2x2_plane<F: Float>(plane: &[F], w: usize, best: &mut [F], at: &mut [u32
 pub struct MaxPool2d {
     /// Window side `p`.
     pub window: usize,
-    /// Step between windows (1 in the seed: overlapping windows).
+    /// Step between windows (1 in the source: overlapping windows).
     pub stride: usize,
 }
 
@@ -313,7 +313,7 @@ impl MaxPool2d {
 }
 
 /// Flattening `(N, C, H, W)` to `(N, C*H*W)`: channel-major, then row-major within a map
-/// (1-based `(k-1) S^2 + (m-1) S + n` in the seed's notation), exactly PyTorch's `flatten`.
+/// (1-based `(k-1) S^2 + (m-1) S + n` in the source's notation), exactly PyTorch's `flatten`.
 /// Backward is the inverse reshape.
 pub fn flatten<F: Float>(x: ArrayView4<'_, F>) -> ndarray::Array2<F> {
     let (n, c, h, w) = x.dim();

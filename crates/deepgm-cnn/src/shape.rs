@@ -62,10 +62,10 @@ mod tests {
 
     #[test]
     fn output_size_formula() {
-        // floor((d-k)/s)+1, which differs from the seed's (d-k+1)/s when s does not divide d-k+1.
+        // floor((d-k)/s)+1, which differs from the source's (d-k+1)/s when s does not divide d-k+1.
         assert_eq!(check_window("c", 28, 5, 1), Ok(24));
-        assert_eq!(check_window("c", 10, 3, 2), Ok(4)); // seed's (10-3+1)/2 = 4 agrees
-        assert_eq!(check_window("c", 11, 3, 2), Ok(5)); // seed's (11-3+1)/2 = 4.5 does not
+        assert_eq!(check_window("c", 10, 3, 2), Ok(4)); // source's (10-3+1)/2 = 4 agrees
+        assert_eq!(check_window("c", 11, 3, 2), Ok(5)); // source's (11-3+1)/2 = 4.5 does not
         assert_eq!(check_window("c", 12, 5, 3), Ok(3));
         assert_eq!(check_window("c", 5, 5, 7), Ok(1));
         assert!(check_window("c", 4, 5, 1).unwrap_err().0.contains("larger"));

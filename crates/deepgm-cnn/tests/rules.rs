@@ -1,4 +1,4 @@
-//! The seed's rules on small hand-made examples: output size, flatten order, the pooling tie
+//! The source's rules on small hand-made examples: output size, flatten order, the pooling tie
 //! rule and overlap sum, the loss gradient `p - onehot(y)`; model files; resumable training.
 
 use deepgm_cnn::loss::{cross_entropy, softmax};
@@ -13,7 +13,7 @@ use proptest::prelude::*;
 
 #[test]
 fn convolution_matches_the_seed_formula_with_floor_output_size() {
-    // d = 6, k = 2, s = 3: floor((6-2)/3)+1 = 2, while the seed's (d-k+1)/s = 5/3 is not whole.
+    // d = 6, k = 2, s = 3: floor((6-2)/3)+1 = 2, while the source's (d-k+1)/s = 5/3 is not whole.
     let x = Array4::from_shape_fn((1, 1, 6, 6), |(_, _, r, c)| (r * 6 + c) as f64);
     let conv = Conv2d {
         weight: array![[[[1.0, 2.0], [3.0, 4.0]]]],

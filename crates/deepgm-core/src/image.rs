@@ -231,7 +231,8 @@ pub enum TileScale {
 }
 
 /// Tiles equally sized images into one grid picture with `cols` columns (rows as needed),
-/// `padding` pixels of `background` gray between tiles and around the border.
+/// `padding` pixels of `background` gray between tiles and around the border. A tile with no
+/// finite value (all NaN) is an empty slot, left as background.
 /// `tiles` is a list of `(tile_height, tile_width)` views.
 ///
 /// # Errors
@@ -277,6 +278,9 @@ pub fn tile_grid(
                     (lo.min(v), hi.max(v))
                 }),
         };
+        if tile.iter().all(|v| !v.is_finite()) {
+            continue; // an empty slot: left as background
+        }
         let span = if hi > lo { hi - lo } else { 1.0 };
         for ((y, x), &v) in tile.indexed_iter() {
             let unit = if v.is_finite() { (v - lo) / span } else { 0.0 };

@@ -321,41 +321,47 @@ impl DataSource {
         Ok(DataSource::Dir(dir))
     }
 
-    /// Loads one split. The embedded source has only test digits; asking it for the training
-    /// split returns the same 2,000 digits (documented, so small runs still work).
+    /// Loads one split. The built-in digits stand in for both splits without overlap: the first
+    /// 1,500 are the training split and the last [`EMBEDDED_HELD_OUT`] the test split, so nothing
+    /// is ever measured on digits it was trained on.
     ///
     /// # Errors
     /// As [`Mnist::load_split`].
     pub fn load(&self, split: Split) -> Result<Mnist> {
         match self {
             DataSource::Dir(dir) => Mnist::load_split(dir, split),
-            DataSource::Embedded => Ok(Mnist::embedded()),
+            DataSource::Embedded => {
+                let all = Mnist::embedded();
+                let (train, held_out) = all.split_at(all.len() - EMBEDDED_HELD_OUT);
+                Ok(match split {
+                    Split::Train => train,
+                    Split::Test => held_out,
+                })
+            }
         }
     }
 
-    /// Digits to train on and digits to measure on, never the same ones: for a directory the
-    /// train and test splits; for the built-in digits the first 1,500 and the last
-    /// [`EMBEDDED_HELD_OUT`] of them.
+    /// What to call `split` of this source in reports: `train` and `test` for a directory; for
+    /// the built-in digits `built-in training` (the first 1,500) and `held-out` (the last 500).
+    pub fn split_label(&self, split: Split) -> &'static str {
+        match (self, split) {
+            (DataSource::Dir(_), split) => split.name(),
+            (DataSource::Embedded, Split::Train) => "built-in training",
+            (DataSource::Embedded, Split::Test) => "held-out",
+        }
+    }
+
+    /// Digits to train on and disjoint digits to measure on: the train and test splits of
+    /// [`DataSource::load`], with the name [`DataSource::split_label`] gives the second.
     ///
     /// # Errors
     /// As [`Mnist::load_split`].
     pub fn train_and_held_out(&self) -> Result<TrainAndHeldOut> {
-        match self {
-            DataSource::Dir(dir) => Ok(TrainAndHeldOut {
-                train: Mnist::load_split(dir, Split::Train)?,
-                held_out: Mnist::load_split(dir, Split::Test)?,
-                held_out_name: "test",
-            }),
-            DataSource::Embedded => {
-                let all = Mnist::embedded();
-                let (train, held_out) = all.split_at(all.len() - EMBEDDED_HELD_OUT);
-                Ok(TrainAndHeldOut {
-                    train,
-                    held_out,
-                    held_out_name: "held-out",
-                })
-            }
-        }
+        Ok(TrainAndHeldOut {
+            train: self.load(Split::Train)?,
+            held_out: self.load(Split::Test)?,
+            held_out_name: self.split_label(Split::Test),
+        })
     }
 }
 

@@ -65,7 +65,7 @@ fn canonical_header(bytes: Vec<u8>) -> Vec<u8> {
     let header: serde_json::Value =
         serde_json::from_slice(&bytes[8..8 + n]).expect("safetensors wrote valid JSON");
     let mut json = serde_json::to_vec(&header).expect("JSON values serialize");
-    while json.len() % 8 != 0 {
+    while !json.len().is_multiple_of(8) {
         json.push(b' ');
     }
     let mut out = Vec::with_capacity(8 + json.len() + bytes.len() - 8 - n);

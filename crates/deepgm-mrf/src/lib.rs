@@ -1,4 +1,4 @@
-//! deepgm-mrf: Ising-model image denoising (seed problem 4; Bishop, PRML 8.3.3).
+//! deepgm-mrf: Ising-model image denoising (problem 4 of docs/derivations.md; Bishop, PRML 8.3.3).
 //!
 //! Over x, y in {-1,+1}^N on a pixel grid, `E(x, y) = h sum_i x_i - beta sum_{i~j} x_i x_j -
 //! eta sum_i x_i y_i` and `p(x | y)` proportional to `exp(-E)`. [`IsingModel`] holds the

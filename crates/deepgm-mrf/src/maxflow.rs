@@ -47,7 +47,7 @@ impl GridFlow {
     /// and all capacities zero.
     pub fn new(n: usize, offsets: Vec<isize>) -> Self {
         let k = offsets.len();
-        debug_assert!(k % 2 == 0);
+        debug_assert!(k.is_multiple_of(2));
         debug_assert!((0..k).all(|d| offsets[d ^ 1] == -offsets[d]));
         GridFlow {
             offsets,

@@ -1,4 +1,4 @@
-//! The Ising model of PRML 8.3.3: energy and the local energy difference of seed problem 4.1.
+//! The Ising model of PRML 8.3.3: energy and the local energy difference of docs/derivations.md 4.1.
 
 use deepgm_core::{Error, Result};
 use ndarray::{Array2, ArrayView2};
@@ -7,7 +7,7 @@ use rayon::prelude::*;
 /// Which pixels are neighbours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Neighbourhood {
-    /// Left, right, up, down (the seed's and Bishop's model).
+    /// Left, right, up, down (the source's and Bishop's model).
     #[default]
     Four,
     /// The four above plus the four diagonals.
@@ -144,7 +144,7 @@ impl IsingModel {
         self.h * bias as f64 - self.beta * pairs as f64 - self.eta * data as f64
     }
 
-    /// Seed problem 4.1: `E(x_m = +1, rest) - E(x_m = -1, rest)
+    /// docs/derivations.md 4.1: `E(x_m = +1, rest) - E(x_m = -1, rest)
     /// = 2h - 2 beta sum_{j in N(m)} x_j - 2 eta y_m`, from the neighbours of pixel
     /// `m = (row, col)` alone. The value of `x[m]` itself does not matter.
     ///

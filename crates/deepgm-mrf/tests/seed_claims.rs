@@ -1,4 +1,4 @@
-//! Seed problem 4: every claim checked against an independent computation.
+//! Problem 4 of docs/derivations.md: every claim checked against an independent computation.
 
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;

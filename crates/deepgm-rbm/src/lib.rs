@@ -1,7 +1,7 @@
-//! deepgm-rbm: Bernoulli restricted Boltzmann machines (seed problem 3).
+//! deepgm-rbm: Bernoulli restricted Boltzmann machines (problem 3 of docs/derivations.md).
 //!
 //! `p(v, h) = exp(v'Wh + v'b + h'a) / Z` over v in {0,1}^D and h in {0,1}^P. Given v the hidden
-//! units are independent with `p(h_j = 1 | v) = sigmoid((W'v + a)_j)` (the seed's derivation,
+//! units are independent with `p(h_j = 1 | v) = sigmoid((W'v + a)_j)` (the source's derivation,
 //! with its slips corrected: the first denominator is p(v), the bias is a, and the result reads
 //! `p(h|v) = prod_j p(h_j|v)`), and by symmetry `p(v_i = 1 | h) = sigmoid((Wh + b)_i)`.
 //!

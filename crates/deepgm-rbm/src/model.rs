@@ -247,11 +247,29 @@ impl BernoulliRbm<f32> {
     ) -> Array2<f32> {
         let start = Array2::from_shape_fn((chains, self.visible()), |(_, i)| sigmoid(self.b[i]));
         let mut v = sample_bernoulli(&start, rng);
-        let mut probs = start;
+        if steps == 0 {
+            return start;
+        }
+        self.gibbs_steps(&mut v, steps, rng)
+    }
+
+    /// Advances block-Gibbs chains whose binary visible states are the rows of `v` (N x D) by
+    /// `steps` steps (v -> h -> v each), in place, and returns the last step's `p(v | h)`
+    /// (N x D); with `steps` 0, `v` itself.
+    ///
+    /// # Panics
+    /// When `v` does not have D columns.
+    pub fn gibbs_steps<R: Rng + ?Sized>(
+        &self,
+        v: &mut Array2<f32>,
+        steps: usize,
+        rng: &mut R,
+    ) -> Array2<f32> {
+        let mut probs = v.clone();
         for _ in 0..steps {
             let h = sample_bernoulli(&self.hidden_probs(v.view()), rng);
             probs = self.visible_probs(h.view());
-            v = sample_bernoulli(&probs, rng);
+            *v = sample_bernoulli(&probs, rng);
         }
         probs
     }

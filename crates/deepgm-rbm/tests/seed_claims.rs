@@ -1,4 +1,4 @@
-//! Seed problem 3 and the partition function, against brute-force enumeration.
+//! Problem 3 of docs/derivations.md and the partition function, against brute-force enumeration.
 
 use deepgm_core::mnist::Mnist;
 use deepgm_core::progress::NoProgress;
@@ -23,7 +23,7 @@ fn configs(n: usize) -> Vec<Array1<f64>> {
         .collect()
 }
 
-/// Seed problem 3: p(h | v) from the joint by enumeration equals prod_j sigmoid((W'v + a)_j)
+/// Problem 3 of docs/derivations.md: p(h | v) from the joint by enumeration equals prod_j sigmoid((W'v + a)_j)
 /// for every v and h (and likewise p(v | h)), to 1e-12.
 #[test]
 fn conditionals_factorize_as_the_seed_derives() {

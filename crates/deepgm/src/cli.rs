@@ -33,20 +33,35 @@ pub enum Command {
         after_help = "Example:\n  deepgm tour -o tour-report && xdg-open tour-report/index.html"
     )]
     Tour(TourArgs),
-    /// Inspect and download datasets (MNIST).
-    #[command(subcommand)]
+    /// Inspect, list and download datasets (MNIST; the built-in digits, picture and networks).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  deepgm data list\n  deepgm data check embedded\n  deepgm data fetch mnist data/mnist"
+    )]
     Data(DataCommand),
     /// Ising-model (Markov random field) image denoising.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  deepgm mrf noise builtin:horse -o noisy.png --flip 0.1 --seed 0\n  deepgm mrf denoise noisy.png -o clean.png --clean builtin:horse"
+    )]
     Mrf(MrfCommand),
     /// Restricted Boltzmann machines: train on MNIST, score by log-likelihood, sample, show filters.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  deepgm rbm train --data embedded --hidden 25 --epochs 5 -o rbm25.safetensors\n  deepgm rbm score rbm25.safetensors --data embedded"
+    )]
     Rbm(RbmCommand),
     /// Convolutional networks with hand-derived backprop: inspect gradients, train on MNIST, predict.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  deepgm cnn train --data embedded --arch seed --epochs 3 -o seed.safetensors\n  deepgm cnn eval seed.safetensors --data embedded"
+    )]
     Cnn(CnnCommand),
     /// Bayesian networks: read BIF/XMLBIF, exact and approximate inference, MPE, sampling, learning.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  deepgm bn query builtin:asia --evidence \"smoke=yes,dysp=yes\" --target lung,bronc"
+    )]
     Bn(BnCommand),
 }
 
@@ -71,8 +86,19 @@ pub enum DataCommand {
     Check {
         /// Directory holding the IDX files (.gz or raw), or `embedded`. Default: $DEEPGM_DATA,
         /// else ./data/mnist.
+        #[arg(conflicts_with = "data")]
         dir: Option<PathBuf>,
+        /// The same as DIR, spelled as the other commands spell it.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
     },
+    /// List the data built into deepgm: digits, a picture and networks, each usable by name.
+    #[command(
+        after_help = "Each is named builtin:NAME wherever a file of its kind is taken.\n\n\
+Examples:\n  deepgm data list\n  deepgm bn info builtin:asia\n  \
+deepgm mrf noise builtin:horse -o noisy.png --flip 0.1"
+    )]
+    List,
     /// Download a dataset from public mirrors, verifying each file's SHA-256.
     #[command(after_help = "Example:\n  deepgm data fetch mnist data/mnist")]
     Fetch {
@@ -365,7 +391,8 @@ pub struct RbmFiltersArgs {
 /// `deepgm cnn ...`
 #[derive(Debug, Subcommand)]
 pub enum CnnCommand {
-    /// Evaluate the seed's network on one example (JSON) and print every intermediate and gradient.
+    /// Evaluate the seed network (docs/derivations.md, problem 1) on one example (JSON) and print
+    /// every intermediate and gradient.
     #[command(
         after_help = "CASE.json holds x (d x d), conv_weight ([F][k][k]), conv_bias ([F], optional), stride, \
 padding (optional, 0), pool, pool_stride (optional, 1), linear_weight ([classes][F*S*S]), linear_bias and \
@@ -404,7 +431,8 @@ deepgm cnn train --data embedded --arch seed --epochs 3 --optimizer adam --lr 0.
 /// Which architecture `deepgm cnn train` builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ArchArg {
-    /// The seed's network: Conv(1->2, 5x5) - MaxPool(2, stride 1) - Flatten - Linear(1058->10).
+    /// The seed network (problem 1 of docs/derivations.md): Conv(1->2, 5x5) - MaxPool(2, stride 1)
+    /// - Flatten - Linear(1058->10).
     Seed,
     /// LeNet-5: two 5x5 convolutions with ReLU and 2x2 pooling, then 120-84-10 with ReLU.
     Lenet5,
@@ -571,7 +599,11 @@ Example:\n  deepgm bn learn --structure alarm.bif.gz --data alarm.csv --prior bd
     )]
     Learn(BnLearnArgs),
     /// Convert between BIF and XMLBIF (by the file extensions; .gz compresses).
-    #[command(after_help = "Example:\n  deepgm bn convert alarm.bif.gz alarm.xml")]
+    #[command(
+        after_help = "XMLBIF is written for .xml, .xmlbif and .bifxml names alike; pyAgrum reads it only \
+as .bifxml or .xmlbif, pgmpy under any name.\n\n\
+Example:\n  deepgm bn convert builtin:alarm alarm.bifxml"
+    )]
     Convert(BnConvertArgs),
 }
 

@@ -1,33 +1,15 @@
 //! The `deepgm` program end to end: exit codes, messages, JSON output, determinism.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::{deepgm, json, stderr, stdout};
 
 use deepgm_core::idx::{encode, IdxArray};
 use deepgm_core::image::write_png;
 use deepgm_core::mnist::Mnist;
 use ndarray::Array2;
-
-fn deepgm(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_deepgm"))
-        .args(args)
-        .env_remove("DEEPGM_DATA")
-        .output()
-        .expect("the deepgm binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not one JSON object ({e}): {}", stdout(o)))
-}
 
 /// Writes the embedded digits as a gzipped test split into `dir`.
 fn write_test_split(dir: &Path) {
@@ -342,6 +324,12 @@ fn output_into_a_missing_directory_is_bad_input() {
 fn every_subcommand_has_help_with_an_example() {
     for args in [
         vec!["tour", "--help"],
+        vec!["data", "--help"],
+        vec!["mrf", "--help"],
+        vec!["rbm", "--help"],
+        vec!["cnn", "--help"],
+        vec!["bn", "--help"],
+        vec!["data", "list", "--help"],
         vec!["data", "check", "--help"],
         vec!["data", "fetch", "--help"],
         vec!["mrf", "noise", "--help"],
@@ -386,14 +374,29 @@ fn tour_writes_the_report() {
     for file in [
         "index.html",
         "report.md",
-        "data-digits.png",
-        "mrf-denoising.png",
+        "data-digit-00.png",
+        "mrf-denoising-00.png",
+        "rbm-chain-00.png",
+        "cnn-features-00.png",
     ] {
         assert!(dir.path().join(file).exists(), "{file}");
     }
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-    assert!(md.contains("Seed problem 4") && md.contains("Data"));
-    assert!(md.contains("Seed problem 1") && dir.path().join("cnn-kernels.png").exists());
+    assert!(md.contains("4. Ising-model image denoising") && md.contains("Data"));
+    assert!(md.contains("1. A convolutional network"));
+    let page = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    assert!(!page.contains('`'), "a literal backtick in the HTML report");
+    assert!(page.contains("<nav>") && page.contains("<math"));
+    // Every check names the derivation step it confirms, and each step is on the page.
+    for step in [
+        "cnn-output-side",
+        "bn-barren-pruning",
+        "rbm-exact-log-z",
+        "mrf-graph-cut",
+    ] {
+        assert!(page.contains(&format!("<li id=\"{step}\"")), "{step}");
+        assert!(page.contains(&format!("href=\"#{step}\"")), "{step}");
+    }
 }
 
 #[test]
@@ -712,10 +715,10 @@ fn cnn_train_eval_predict_filters_and_resume() {
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     let confusion: Vec<Vec<u64>> = serde_json::from_value(v["confusion"].clone()).unwrap();
-    assert_eq!(confusion.iter().flatten().sum::<u64>(), 2000);
+    assert_eq!(confusion.iter().flatten().sum::<u64>(), 500);
     let diagonal: u64 = (0..10).map(|i| confusion[i][i]).sum();
-    assert!((v["accuracy"].as_f64().unwrap() - diagonal as f64 / 2000.0).abs() < 1e-12);
-    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 2001);
+    assert!((v["accuracy"].as_f64().unwrap() - diagonal as f64 / 500.0).abs() < 1e-12);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 501);
 
     // A dark digit on a light, larger picture is inverted, centred and classified.
     let mnist = Mnist::embedded();

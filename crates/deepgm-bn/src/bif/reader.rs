@@ -735,7 +735,7 @@ fn fill_table(
                                 "{} is not a state of '{}' (expected one of: {})",
                                 show(&state.text),
                                 parent.name,
-                                list_states(&parent.states)
+                                crate::text::list_names(&parent.states, crate::text::STATES_LISTED)
                             ),
                         )
                     })?;
@@ -790,15 +790,6 @@ fn fill_table(
     }
     cpt.values = dense;
     Ok((cpt, origin))
-}
-
-/// The states for an error message, at most 10 of them.
-fn list_states(states: &[String]) -> String {
-    let mut shown: Vec<&str> = states.iter().take(10).map(String::as_str).collect();
-    if states.len() > 10 {
-        shown.push("...");
-    }
-    shown.join(", ")
 }
 
 /// Parse errors as `Error::Format`, for the unit tests of this module.

@@ -78,7 +78,8 @@ impl Evidence {
                 return Err(Error::invalid(
                     "--evidence",
                     format!(
-                        "{name} has no state `{state}`: expected one of {}",
+                        "{name} has no state `{state}`{}: expected one of {}",
+                        crate::text::did_you_mean(state, &variable.states),
                         variable.states.join(", ")
                     ),
                 ));
@@ -109,29 +110,27 @@ impl Evidence {
     }
 }
 
-/// The index of the variable called `name`, or an error for option `option` listing a few
-/// names.
+/// The index of the variable called `name`, or an error for option `option` with the closest
+/// names ("did you mean") and the first 40 names of the network.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] when no variable has that name.
 pub fn find_variable(net: &Network, name: &str, option: &str) -> Result<usize> {
     net.find(name).ok_or_else(|| {
-        let some: Vec<&str> = net
-            .variables()
-            .iter()
-            .take(8)
-            .map(|v| v.name.as_str())
-            .collect();
-        let more = if net.n_variables() > 8 { ", ..." } else { "" };
+        let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
         Error::invalid(
             option,
             format!(
-                "the network has no variable `{name}` (it has {}{more})",
-                some.join(", ")
+                "the network has no variable `{name}`{}; it has {}",
+                crate::text::did_you_mean(name, &names),
+                crate::text::list_names(&names, VARIABLES_LISTED)
             ),
         )
     })
 }
+
+/// How many variable names an unknown-variable error lists.
+const VARIABLES_LISTED: usize = 40;
 
 /// Parses a comma-separated list of variable names (`"X,Y"`) for option `option`.
 ///

@@ -1,7 +1,7 @@
 //! Exact inference: posterior marginals and the probability of evidence (variable elimination
 //! or a junction tree, chosen per query), and the most probable explanation.
 //!
-//! Every query first shrinks the network (SPEC.md 2.2, the seed's normalization argument run
+//! Every query first shrinks the network (docs/derivations.md 2.4, the source's normalization argument run
 //! backwards): the tables are restricted to the evidence, every variable that is neither a
 //! target, nor observed, nor an ancestor of one is dropped (a barren node sums to 1 and
 //! vanishes, repeatedly), and only the connected part of what remains that touches a target

@@ -366,10 +366,14 @@ fn learn(args: &BnLearnArgs, ui: Ui) -> anyhow::Result<()> {
         }));
     } else {
         ui.say(format!(
-            "learned {} parameters from {} rows, wrote {} (largest change from the input tables {largest_change:.4})",
+            "learned {} parameters from {} rows, wrote {}",
             learned.n_parameters(),
             data.n_rows(),
             args.output.display()
+        ));
+        ui.say(format!(
+            "largest absolute difference between a learned probability and the same entry of \
+             the structure file's tables: {largest_change:.4}"
         ));
     }
     Ok(())

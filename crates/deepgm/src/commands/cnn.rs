@@ -350,7 +350,7 @@ fn eval(args: &CnnEvalArgs, ui: Ui) -> anyhow::Result<()> {
         "{} on {} {} digits: accuracy {:.2}% ({errors} errors), mean loss {:.4}",
         arch.name(),
         data.len(),
-        split.name(),
+        source.split_label(split),
         100.0 * result.accuracy,
         result.loss
     ));
@@ -484,7 +484,8 @@ pub fn kernels_picture(
         .collect();
     let cols = maps.min(8) + usize::from(digit.is_some());
     if let Some(d) = digit {
-        tiles.push(Array2::zeros((TILE, TILE)));
+        // The slot above the digit stays empty (background), so kernels sit above their maps.
+        tiles.push(Array2::from_elem((TILE, TILE), f32::NAN));
         tiles.extend(kernels.iter().take(cols - 1).cloned());
         let x = d
             .to_owned()

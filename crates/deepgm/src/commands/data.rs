@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use deepgm_core::builtin::{Builtin, CORE_BUILTINS};
 use deepgm_core::fetch::{fetch, mnist_files, FetchOutcome, MNIST_MIRRORS};
 use deepgm_core::mnist::{DataSource, Mnist, Split, DATA_ENV, DEFAULT_DIR};
 use serde_json::json;
@@ -12,7 +13,8 @@ use crate::ui::Ui;
 
 pub fn run(cmd: DataCommand, ui: Ui) -> anyhow::Result<()> {
     match cmd {
-        DataCommand::Check { dir } => check(dir.as_deref(), ui),
+        DataCommand::Check { dir, data } => check(dir.or(data).as_deref(), ui),
+        DataCommand::List => list(ui),
         DataCommand::Fetch {
             dataset: Dataset::Mnist,
             dir,
@@ -73,6 +75,37 @@ fn check(dir: Option<&Path>, ui: Ui) -> anyhow::Result<()> {
                 .unwrap_or_default()
         ));
     }
+    Ok(())
+}
+
+/// Every built-in, from the crates that hold them.
+fn builtins() -> Vec<Builtin> {
+    CORE_BUILTINS
+        .iter()
+        .chain(deepgm_bn::embedded::BUILTINS)
+        .copied()
+        .collect()
+}
+
+fn list(ui: Ui) -> anyhow::Result<()> {
+    let all = builtins();
+    if ui.json {
+        let rows: Vec<serde_json::Value> = all
+            .iter()
+            .map(|b| json!({"name": b.full_name(), "kind": b.kind.name(), "description": b.description}))
+            .collect();
+        ui.print_json(&json!({ "builtins": rows }));
+        return Ok(());
+    }
+    for b in &all {
+        ui.say(format!(
+            "{:<16} {:<8} {}",
+            b.full_name(),
+            b.kind.name(),
+            b.description
+        ));
+    }
+    ui.say("Use a name wherever a file of its kind is taken, e.g. deepgm bn info builtin:asia.");
     Ok(())
 }
 

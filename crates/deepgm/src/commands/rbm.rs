@@ -260,7 +260,7 @@ fn score(args: &RbmScoreArgs, ui: Ui) -> anyhow::Result<()> {
         ui.say(format!(
             "average log-probability on {} {} digits: {avg:.2} nats",
             data.nrows(),
-            split.name()
+            source.split_label(split)
         ));
         ui.say(format!("reconstruction cross-entropy: {recon:.2} nats"));
         ui.say(format!("pseudo-log-likelihood: {pl:.2}"));

@@ -1,8 +1,9 @@
-//! Tour section: seed problem 2, Bayesian networks.
+//! Tour section: problem 2 of docs/derivations.md, Bayesian networks.
 
 use deepgm_bn::inference::{self, log_joint, Evidence, Method, Options};
 use deepgm_bn::Network;
 
+use super::derivations::Problem;
 use super::report::{Section, Table};
 
 /// Sum of `p(x)` over every assignment of `net`'s variables (small networks only).
@@ -60,8 +61,10 @@ fn fmt_dist(net: &Network, v: usize, dist: &[f64]) -> String {
 
 pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
     let mut s = Section {
-        title: "Seed problem 2: Bayesian networks".into(),
-        intro: "p(x) = prod_k p(x_k | pa_k) over a DAG. The seed proves the joint sums to 1 by summing \
+        id: "bn".into(),
+        title: "2. Bayesian networks".into(),
+        problem: Some(Problem::Bn),
+        intro: "p(x) = prod_k p(x_k | pa_k) over a DAG. The source proves the joint sums to 1 by summing \
                 out, one at a time, a node that is nobody's parent. Checked on the built-in asia \
                 (8 variables) and alarm (37 variables) networks from the bnlearn repository."
             .into(),
@@ -71,9 +74,10 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
     let alarm = deepgm_bn::embedded::load("alarm")?;
     let options = Options::default();
 
-    // The seed's claim, by enumeration, and its argument: remove leaves one at a time.
+    // The source's claim, by enumeration, and its argument: remove leaves one at a time.
     let total = joint_total(&asia);
-    s.check(
+    s.check_step(
+        "bn-normalization",
         "asia: the joint sums to 1 over all 2^8 assignments",
         format!("|sum - 1| = {:.1e}", (total - 1.0).abs()),
         (total - 1.0).abs() < 1e-12,
@@ -90,7 +94,8 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
         net = without(&net, leaf)?;
         worst = worst.max((joint_total(&net) - 1.0).abs());
     }
-    s.check(
+    s.check_step(
+        "bn-normalization",
         "asia: summing out a node that is nobody's parent leaves a joint that still sums to 1, all the way down",
         format!("removed {} in turn; largest |sum - 1| = {worst:.1e}", removed.join(", ")),
         worst < 1e-12,
@@ -102,7 +107,8 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
         Method::JunctionTree,
         &options,
     )?;
-    s.check(
+    s.check_step(
+        "bn-normalization",
         "alarm: P(no evidence) = 1 from the junction tree (37 variables, 2^37+ assignments)",
         format!("|log P| = {:.1e}", jt.log_evidence.abs()),
         jt.log_evidence.abs() < 1e-12,
@@ -116,13 +122,14 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
         Ok(_) => "accepted".to_string(),
         Err(e) => e.to_string(),
     };
-    s.check(
+    s.check_step(
+        "bn-validation",
         "a table row that does not sum to 1 is rejected, naming the variable and parent configuration",
         message.clone(),
         message.contains("either") && message.contains("lung=yes"),
     );
 
-    // Barren-node pruning (the seed's argument as an algorithm) leaves posteriors unchanged.
+    // Barren-node pruning (the source's argument as an algorithm) leaves posteriors unchanged.
     let evidence = Evidence::parse(&asia, "smoke=yes,xray=yes")?;
     let lung = asia.find("lung").expect("asia has lung");
     let pruned = inference::query(
@@ -140,7 +147,8 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
         .expect("lung")
         .1;
     let diff = (pruned.marginals[0].1[0] - full_lung[0]).abs();
-    s.check(
+    s.check_step(
+        "bn-barren-pruning",
         "asia: P(lung | smoke=yes, xray=yes) after pruning barren nodes (dysp, bronc) equals the full junction tree",
         format!("{} vs {} (difference {diff:.1e}); {} of 8 variables kept", pruned.marginals[0].1[0], full_lung[0], pruned.cost.variables),
         diff < 1e-12,
@@ -162,7 +170,8 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
         .zip(&ve.marginals)
         .flat_map(|((_, a), (_, b))| a.iter().zip(b).map(|(x, y)| (x - y).abs()))
         .fold((jt.log_evidence - ve.log_evidence).abs(), f64::max);
-    s.check(
+    s.check_step(
+        "bn-exact-inference",
         "alarm with 3 observations: variable elimination and the junction tree agree on every posterior and on P(e)",
         format!("largest difference {worst:.1e}; P(e) = {:.6e}", jt.log_evidence.exp()),
         worst < 1e-12,
@@ -178,13 +187,14 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
             best = best.max(log_joint(&asia, &x));
         }
     }
-    s.check(
+    s.check_step(
+        "bn-exact-inference",
         "asia: the most probable explanation given dysp=yes has the largest joint of all 128 assignments",
         format!("log P(x) = {:.6} vs enumeration {best:.6}", found.log_prob),
         (found.log_prob - best).abs() < 1e-12,
     );
 
-    // Ancestral sampling in topological order (the seed's ordering, used forwards).
+    // Ancestral sampling in topological order (the source's ordering, used forwards).
     let samples = 100_000;
     let data = deepgm_bn::forward_sample(&asia, samples, seed)?;
     let exact = inference::query(
@@ -204,7 +214,8 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
             worst_z = worst_z.max((c as f64 / samples as f64 - p).abs() / se);
         }
     }
-    s.check(
+    s.check_step(
+        "bn-ancestral-sampling",
         "asia: 100,000 forward samples reproduce every exact marginal within 5 standard errors",
         format!("largest deviation {worst_z:.2} standard errors"),
         worst_z < 5.0,
@@ -222,7 +233,8 @@ pub fn section(_dir: &std::path::Path, seed: u64) -> anyhow::Result<Section> {
     };
     let (lw_gap, gibbs_gap) = (gap(&lw.marginals), gap(&gibbs.marginals));
     let lw_log_gap = (lw.log_evidence.unwrap_or(f64::NAN) - exact.log_evidence).abs();
-    s.check(
+    s.check_step(
+        "bn-approximate-inference",
         "asia given dysp=yes, xray=no: likelihood weighting and Gibbs sampling (100,000 samples) approach the exact posteriors",
         format!("largest error: LW {lw_gap:.4}, Gibbs {gibbs_gap:.4}; LW log P(e) off by {lw_log_gap:.4}"),
         lw_gap < 0.01 && gibbs_gap < 0.02 && lw_log_gap < 0.02,

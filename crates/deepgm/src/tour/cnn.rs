@@ -1,4 +1,4 @@
-//! Tour section: seed problem 1, a convolutional network with explicit backpropagation.
+//! Tour section: problem 1 of docs/derivations.md, a convolutional network with explicit backpropagation.
 
 use std::path::Path;
 
@@ -10,18 +10,17 @@ use deepgm_cnn::{
     evaluate, train_epoch, Arch, Conv2d, ImageSet, Linear, MaxPool2d, Optimizer, OptimizerKind,
     SeedConfig, Sequential,
 };
-use deepgm_core::image::write_png;
-use deepgm_core::mnist::Mnist;
+use deepgm_core::mnist::DataSource;
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;
 use ndarray::{array, s, Array1, Array2, Array4};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use super::report::{Figure, Section, Table};
-use crate::commands::cnn::kernels_picture;
+use super::derivations::Problem;
+use super::report::{enlarge, stretch, tile_figure, Section, Table};
 
-/// A small network with every layer kind the seed's and LeNet-5's lack (tanh, sigmoid), a
+/// A small network with every layer kind the seed network's and LeNet-5's lack (tanh, sigmoid), a
 /// strided padded convolution and overlapping pooling.
 fn mixed_network() -> anyhow::Result<Sequential<f64>> {
     Ok(Sequential::new(
@@ -54,19 +53,22 @@ fn mixed_network() -> anyhow::Result<Sequential<f64>> {
 
 pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     let mut s = Section {
-        title: "Seed problem 1: a convolutional network with explicit backpropagation".into(),
-        intro: "Conv(k x k, stride s) -> MaxPool(p x p, stride 1, overlapping) -> Flatten -> Linear -> \
-                softmax, with every backward pass written by hand. SPEC.md corrects the seed's output \
-                size to floor((d-k)/s)+1, sums the gradient of an input that wins several overlapping \
-                windows, sends ties to the first maximum (PyTorch's rule), and completes the softmax \
-                layer with dL/dz = p - onehot(y). Each gradient is checked against central differences \
-                in float64; a seed network is then trained on the built-in digits."
+        id: "cnn".into(),
+        title: "1. A convolutional network with explicit backpropagation".into(),
+        intro: "The seed network of the source: Conv(k x k, stride s) -> MaxPool(p x p, stride 1, \
+                overlapping) -> Flatten -> Linear -> softmax, with every backward pass written by hand. \
+                deepgm corrects the source's output size to floor((d-k)/s)+1, sums the gradient of an \
+                input that wins several overlapping windows, sends ties to the first maximum (PyTorch's \
+                rule), and completes the softmax layer with dL/dz = p - onehot(y). Each gradient is \
+                checked against central differences in float64; a seed network is then trained on the \
+                built-in digits."
             .into(),
+        problem: Some(Problem::Cnn),
         ..Default::default()
     };
     let mut rng = seeded(seed);
 
-    // Output size: floor((d-k)/s)+1, where the seed's (d-k+1)/s is not even whole.
+    // Output size: floor((d-k)/s)+1, where the source's (d-k+1)/s is not even whole.
     let mut size_rows = Vec::new();
     let mut sizes_ok = true;
     for &(d, k, st) in &[
@@ -91,13 +93,14 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
             format!("{:.2}", (d - k + 1) as f64 / st as f64),
         ]);
     }
-    s.check(
-        "the convolution's output side is floor((d-k)/s)+1 (SPEC.md's correction of (d-k+1)/s)",
+    s.check_step(
+        "cnn-output-side",
+        "the convolution's output side is floor((d-k)/s)+1 (the correction of the source's (d-k+1)/s)",
         "see the table of sizes",
         sizes_ok,
     );
     s.tables.push(Table {
-        caption: "Output side of a convolution: computed, SPEC.md's formula, the seed's formula"
+        caption: "Output side of a convolution: computed, deepgm's formula, the source's formula"
             .into(),
         header: ["input", "computed", "floor((d-k)/s)+1", "(d-k+1)/s"]
             .map(String::from)
@@ -114,7 +117,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     let (_, arg) = pool.forward(x.view());
     let g = pool.backward(x.dim(), &arg, array![[[[1.0, 2.0], [3.0, 4.0]]]].view());
     let (_, tie_arg) = pool.forward(Array4::<f64>::from_elem((1, 1, 3, 3), 1.0).view());
-    s.check(
+    s.check_step(
+        "cnn-pooling-backward",
         "overlapping pooling: an input that wins several windows receives the sum of their gradients; \
          ties go to the first maximum in row-major order",
         format!(
@@ -128,7 +132,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     let gap = (0..10)
         .map(|c| (ce.grad[[0, c]] - (ce.probs[[0, c]] - f64::from(u8::from(c == 3)))).abs())
         .fold(0.0, f64::max);
-    s.check(
+    s.check_step(
+        "cnn-softmax-cross-entropy",
         "softmax cross-entropy: dL/dz = p - onehot(y)",
         format!("largest gap {gap:.1e} on random logits"),
         gap < 1e-15,
@@ -189,7 +194,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
             ]);
         }
     }
-    s.check(
+    s.check_step(
+        "cnn-input-gradient",
         "every layer's backward pass (conv with stride and padding, overlapping and strided max-pool, \
          flatten, linear, ReLU, tanh, sigmoid, softmax cross-entropy) agrees with central differences",
         format!("largest relative error {worst:.1e} over 5 networks (tolerance 1e-6)"),
@@ -205,18 +211,10 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         rows,
     });
 
-    // Train the seed network on the built-in digits.
-    let mnist = Mnist::embedded();
-    let all = ImageSet::from_mnist(&mnist);
-    let split = 1500.min(all.len().saturating_sub(1));
-    let train = ImageSet {
-        images: all.images.slice(s![..split, .., .., ..]).to_owned(),
-        labels: all.labels[..split].to_vec(),
-    };
-    let held = ImageSet {
-        images: all.images.slice(s![split.., .., .., ..]).to_owned(),
-        labels: all.labels[split..].to_vec(),
-    };
+    // Train the seed network on the built-in digits, measured on digits it never saw.
+    let parts = DataSource::Embedded.train_and_held_out()?;
+    let train = ImageSet::from_mnist(&parts.train);
+    let held = ImageSet::from_mnist(&parts.held_out);
     let arch = Arch::Seed(SeedConfig::default());
     let mut model = arch.build::<f32>()?;
     model.init_pytorch(&mut seeded(seed));
@@ -249,7 +247,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
             format!("{:.2}", stats.seconds),
         ]);
     }
-    s.check(
+    s.check_step(
+        "cnn-weight-gradient",
         "the seed network learns digits: trained by SGD on 1,500 built-in digits, it classifies the \
          500 others far above chance (10%)",
         format!("held-out accuracy {:.1}% after 5 epochs", 100.0 * accuracy),
@@ -264,17 +263,76 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
             .to_vec(),
         rows,
     });
-    let digit = held.images.slice(s![0, 0, .., ..]).to_owned();
-    write_png(
-        &dir.join("cnn-kernels.png"),
-        &kernels_picture(&model, Some(digit.view()))?,
-    )?;
-    s.figures.push(Figure {
-        file: "cnn-kernels.png".into(),
-        caption:
-            "Top: the two learned 5x5 kernels. Bottom: a held-out digit and its two feature maps \
-                  (each stretched to its own range)"
-                .into(),
-    });
+    s.figures.push(feature_figure(dir, &model, &held)?);
     Ok(s)
+}
+
+/// The trained seed network's kernels, then a held-out digit with its feature maps before and
+/// after the overlapping pooling, each tile labelled.
+fn feature_figure(
+    dir: &Path,
+    model: &Sequential<f32>,
+    held: &ImageSet,
+) -> anyhow::Result<super::report::Figure> {
+    let Some(Layer::Conv2d(conv)) = model.layers.first() else {
+        anyhow::bail!("the seed network starts with a convolution");
+    };
+    let maps = conv.out_channels();
+    let mut tiles = Vec::new();
+    for m in 0..maps {
+        let kernel = conv.weight.slice(s![m, 0, .., ..]);
+        tiles.push((
+            format!(
+                "kernel {} ({} x {}), black low, white high",
+                m + 1,
+                kernel.nrows(),
+                kernel.ncols()
+            ),
+            enlarge(stretch(kernel).view(), 16),
+        ));
+    }
+    let x = held.images.slice(s![0..1, .., .., ..]).to_owned();
+    let label = held.labels[0];
+    tiles.push((
+        format!("held-out digit (label {label})"),
+        enlarge(stretch(x.slice(s![0, 0, .., ..])).view(), 3),
+    ));
+    let conv_out = conv.forward(x.view());
+    let pooled = match model.layers.get(1) {
+        Some(Layer::MaxPool2d(pool)) => pool.forward_values(conv_out.view()),
+        _ => anyhow::bail!("the seed network pools after its convolution"),
+    };
+    for m in 0..maps {
+        let y = conv_out.slice(s![0, m, .., ..]);
+        tiles.push((
+            format!(
+                "map {} after convolution ({} x {})",
+                m + 1,
+                y.nrows(),
+                y.ncols()
+            ),
+            enlarge(stretch(y).view(), 3),
+        ));
+    }
+    for m in 0..maps {
+        let p = pooled.slice(s![0, m, .., ..]);
+        tiles.push((
+            format!(
+                "map {} after overlapping pooling ({} x {})",
+                m + 1,
+                p.nrows(),
+                p.ncols()
+            ),
+            enlarge(stretch(p).view(), 3),
+        ));
+    }
+    Ok(tile_figure(
+        dir,
+        "cnn-features",
+        "The trained seed network: its kernels, a held-out digit, and the digit's feature maps \
+         (each stretched from its own minimum, black, to its maximum, white)",
+        &tiles,
+        1,
+        maps,
+    )?)
 }

@@ -3,17 +3,16 @@
 use std::path::Path;
 
 use deepgm_core::idx::{self, IdxArray};
-use deepgm_core::image::{tile_grid, write_png, TileScale};
 use deepgm_core::mnist::{DataSource, Mnist, Split};
-use ndarray::Axis;
 
-use super::report::{Figure, Section, Table};
+use super::report::{tile_figure, Section, Table};
 
 /// Published label counts of the MNIST training split, digits 0-9.
 const TRAIN_COUNTS: [usize; 10] = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];
 
 pub fn section(dir: &Path, _seed: u64) -> anyhow::Result<Section> {
     let mut s = Section {
+        id: "data".into(),
         title: "Data: MNIST and images".into(),
         intro:
             "The 2,000 MNIST test digits built into deepgm, read through the same validating IDX \
@@ -84,17 +83,22 @@ pub fn section(dir: &Path, _seed: u64) -> anyhow::Result<Section> {
         err.contains("wrong magic"),
     );
 
-    let first = mnist.take(100).to_f32();
-    let tiles: Vec<_> = first
-        .axis_iter(Axis(0))
-        .map(|row| row.into_shape_with_order((28, 28)).expect("28x28"))
+    let digits: Vec<(String, ndarray::Array2<u8>)> = (0..20)
+        .map(|i| {
+            (
+                format!("#{i}: label {}", mnist.labels[i]),
+                mnist.image(i).to_owned(),
+            )
+        })
         .collect();
-    let grid = tile_grid(&tiles, 20, 1, 128, TileScale::Unit)?;
-    write_png(&dir.join("data-digits.png"), &grid)?;
-    s.figures.push(Figure {
-        file: "data-digits.png".into(),
-        caption: "The first 100 built-in digits".into(),
-    });
+    s.figures.push(tile_figure(
+        dir,
+        "data-digit",
+        "The first 20 built-in digits with their labels (28 x 28 pixels, shown 3x)",
+        &digits,
+        3,
+        10,
+    )?);
 
     match DataSource::locate(None) {
         Ok(DataSource::Dir(data_dir)) => {

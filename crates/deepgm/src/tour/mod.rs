@@ -1,9 +1,11 @@
-//! `deepgm tour`: runs every part on the built-in data, checks each claim of the seed
+//! `deepgm tour`: runs every part on the built-in data, checks each claim of the four
+//! derivations (docs/derivations.md)
 //! numerically, and writes `report.md` and `index.html` with pictures.
 
 mod bn;
 mod cnn;
 mod data;
+mod derivations;
 mod mrf;
 mod rbm;
 mod report;

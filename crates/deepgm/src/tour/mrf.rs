@@ -1,8 +1,8 @@
-//! Tour section: seed problem 4, Ising-model denoising.
+//! Tour section: problem 4 of docs/derivations.md, Ising-model denoising.
 
 use std::path::Path;
 
-use deepgm_core::image::{decode_gray, tile_grid, to_spins, write_png, TileScale};
+use deepgm_core::image::{decode_gray, spins_to_gray, to_spins};
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;
 use deepgm_mrf::{
@@ -12,7 +12,8 @@ use deepgm_mrf::{
 use ndarray::Array2;
 use rand::Rng;
 
-use super::report::{Figure, Section, Table};
+use super::derivations::Problem;
+use super::report::{tile_figure, Section, Table};
 
 const HORSE: &[u8] = deepgm_core::builtin::HORSE_PNG;
 
@@ -22,7 +23,9 @@ fn random_spins(rows: usize, cols: usize, rng: &mut impl Rng) -> Array2<i8> {
 
 pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     let mut s = Section {
-        title: "Seed problem 4: Ising MRF image denoising".into(),
+        id: "mrf".into(),
+        title: "4. Ising-model image denoising".into(),
+        problem: Some(Problem::Mrf),
         intro: "E(x,y) = h sum x_i - beta sum_{i~j} x_i x_j - eta sum x_i y_i over x, y in {-1,+1}, \
                 4-neighbourhood unless noted. A real black-and-white image (400 x 328) gets 10% of its \
                 pixels flipped and is denoised with Bishop's parameters (h = 0, beta = 1, eta = 2.1)."
@@ -69,12 +72,14 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
             }
         }
     }
-    s.check(
+    s.check_step(
+        "mrf-local-difference",
         "4.1: E(x_m=+1) - E(x_m=-1) = 2h - 2 beta sum_{j in N(m)} x_j - 2 eta y_m",
         format!("{trials} random grids and parameters: largest gap to two full energy evaluations {worst:.1e}"),
         worst <= 1e-9,
     );
-    s.check(
+    s.check_step(
+        "mrf-local-difference",
         "4.1: the difference depends only on the neighbours of m",
         format!("{locality_violations} changes when a non-neighbour was flipped"),
         locality_violations == 0,
@@ -98,7 +103,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         graph_cut(&plain, y.view())?,
     ];
     let agree = methods.iter().filter(|d| d.labels == y).count();
-    s.check(
+    s.check_step(
+        "mrf-beta-h-zero",
         "4.2: with beta = h = 0 the most probable x is y (ICM from -y, annealing, mean field, graph cut)",
         format!("{agree} of {} methods return x = y on a random 40 x 40 y", methods.len()),
         agree == methods.len(),
@@ -121,7 +127,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
             .fold(f64::INFINITY, f64::min);
         cut_gap = cut_gap.max((cut - brute).abs());
     }
-    s.check(
+    s.check_step(
+        "mrf-graph-cut",
         "graph cut finds the global minimum (all 65,536 labellings of 4 x 4, 4 random models with h != 0)",
         format!("largest gap {cut_gap:.1e}"),
         cut_gap <= 1e-9,
@@ -179,7 +186,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     let lowest = results
         .iter()
         .all(|r| cut.report.energy <= r.report.energy + 1e-9);
-    s.check(
+    s.check_step(
+        "mrf-graph-cut",
         "graph cut's energy is the lowest of the four methods",
         format!(
             "graph cut {:.1}; others {}",
@@ -207,21 +215,38 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         all_better,
     );
 
-    let as_unit = |x: &Array2<i8>| x.mapv(|v| if v > 0 { 1.0f32 } else { 0.0 });
-    let pictures: Vec<Array2<f32>> = std::iter::once(&clean)
-        .chain(std::iter::once(&noisy))
-        .chain(results.iter().map(|r| &r.labels))
-        .map(as_unit)
-        .collect();
-    let views: Vec<_> = pictures.iter().map(|p| p.view()).collect();
-    write_png(
-        &dir.join("mrf-denoising.png"),
-        &tile_grid(&views, 3, 6, 160, TileScale::Unit)?,
-    )?;
-    s.figures.push(Figure {
-        file: "mrf-denoising.png".into(),
-        caption: "Top: clean, noisy (10%), ICM. Bottom: annealing, mean field, graph cut (exact)."
-            .into(),
-    });
+    let mut pictures = vec![
+        (
+            "clean (the built-in horse)".to_string(),
+            spins_to_gray(&clean),
+        ),
+        (
+            format!(
+                "noisy input: 10% flipped, error {:.2}%",
+                100.0 * noisy_error
+            ),
+            spins_to_gray(&noisy),
+        ),
+    ];
+    for r in &results {
+        pictures.push((
+            format!(
+                "{}: energy {:.0}, error {:.2}%",
+                r.report.method,
+                r.report.energy,
+                100.0 * error(&r.labels)
+            ),
+            spins_to_gray(&r.labels),
+        ));
+    }
+    s.figures.push(tile_figure(
+        dir,
+        "mrf-denoising",
+        "Denoising the horse: the clean picture, the noisy input, and each method's output \
+         (graph cut is the exact minimum of the energy)",
+        &pictures,
+        1,
+        3,
+    )?);
     Ok(s)
 }

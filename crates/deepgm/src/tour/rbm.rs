@@ -1,21 +1,21 @@
-//! Tour section: seed problem 3, restricted Boltzmann machines.
+//! Tour section: problem 3 of docs/derivations.md, restricted Boltzmann machines.
 
 use std::path::Path;
 
-use deepgm_core::image::write_png;
 use deepgm_core::mnist::Mnist;
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;
 use deepgm_rbm::{
     ais_log_z, average_log_prob, base_rate_biases, exact_log_z, log_sum_exp, AisOptions,
-    BernoulliRbm, TrainOptions, Trainer,
+    BernoulliRbm, Sampler, TrainOptions, Trainer,
 };
 use ndarray::{Array1, Array2, Axis};
 use rand::Rng;
 
-use super::report::{Figure, Section, Table};
+use super::derivations::Problem;
+use super::report::{stretch, tile_figure, unit_gray, Section, Table};
 use crate::cli::Binarize;
-use crate::commands::rbm::{binarize, filters_picture, samples_picture};
+use crate::commands::rbm::binarize;
 
 fn configs(n: usize) -> Vec<Array1<f64>> {
     (0..1u32 << n)
@@ -69,11 +69,13 @@ fn factorization_gap(model: &BernoulliRbm<f64>) -> f64 {
 
 pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     let mut s = Section {
-        title: "Seed problem 3: restricted Boltzmann machines".into(),
-        intro: "p(v,h) = exp(v'Wh + v'b + h'a)/Z over binary v and h. The seed derives p(h|v) = prod_j \
-                sigmoid((W'v + a)_j); SPEC.md corrects its slips (the first denominator is p(v), the bias \
-                is a, not 1, and the result is p(h|v) = prod_j p(h_j|v)). A small RBM is then trained on the \
-                built-in digits and its log-likelihood measured exactly and by AIS."
+        id: "rbm".into(),
+        title: "3. Restricted Boltzmann machines".into(),
+        problem: Some(Problem::Rbm),
+        intro: "p(v,h) = exp(v'Wh + v'b + h'a)/Z over binary v and h. The source derives p(h|v) = \
+                prod_j sigmoid((W'v + a)_j); deepgm corrects its slips (the first denominator is p(v), \
+                the bias is a, not 1, and the result is p(h|v) = prod_j p(h_j|v)). Small RBMs are then \
+                trained on the built-in digits and their log-likelihood measured exactly and by AIS."
             .into(),
         ..Default::default()
     };
@@ -88,7 +90,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         };
         gap = gap.max(factorization_gap(&model));
     }
-    s.check(
+    s.check_step(
+        "rbm-hidden-factorizes",
         "p(h|v) = prod_j sigmoid((W'v + a)_j) and p(v|h) = prod_i sigmoid((Wh + b)_i)",
         format!(
             "3 random models, every v and h: largest gap to enumeration of the joint {gap:.1e}"
@@ -108,7 +111,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
     }
     let brute = log_sum_exp(&terms);
     let exact = exact_log_z(&tiny, &NoProgress)?;
-    s.check(
+    s.check_step(
+        "rbm-exact-log-z",
         "exact log Z (Gray-code sum over the smaller layer) equals the sum over all (v, h)",
         format!("{exact:.12} vs {brute:.12}"),
         (exact - brute).abs() < 1e-9,
@@ -143,7 +147,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         data.view(),
         exact_log_z(&base_model, &NoProgress)?,
     );
-    s.check(
+    s.check_step(
+        "rbm-cd-gradient",
         "CD-1 training raises the average log-probability above the base-rate model",
         format!("{trained:.2} nats after 10 epochs vs {base_ll:.2} for the base rates"),
         trained > base_ll,
@@ -158,7 +163,8 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         },
         &NoProgress,
     )?;
-    s.check(
+    s.check_step(
+        "rbm-ais",
         "AIS (100 runs, 2,000 betas) brackets the exact log Z within its 3-sigma band",
         format!(
             "exact {log_z:.3}; AIS {:.3} [{:.3}, {:.3}]",
@@ -171,18 +177,106 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
         header: ["epoch", "reconstruction error", "seconds"].map(String::from).to_vec(),
         rows,
     });
-    write_png(&dir.join("rbm-filters.png"), &filters_picture(&model, 100)?)?;
-    write_png(
-        &dir.join("rbm-samples.png"),
-        &samples_picture(&model, 36, 500, seed)?,
-    )?;
-    s.figures.push(Figure {
-        file: "rbm-filters.png".into(),
-        caption: "The 16 learned filters (each hidden unit's weights)".into(),
-    });
-    s.figures.push(Figure {
-        file: "rbm-samples.png".into(),
-        caption: "36 samples after 500 block-Gibbs steps".into(),
-    });
+    let filters: Vec<(String, Array2<u8>)> = model
+        .w
+        .axis_iter(Axis(1))
+        .enumerate()
+        .map(|(j, column)| {
+            let image = column
+                .to_owned()
+                .into_shape_with_order((28, 28))
+                .expect("784 = 28 x 28");
+            (format!("hidden unit {}", j + 1), stretch(image.view()))
+        })
+        .collect();
+    s.figures.push(tile_figure(
+        dir,
+        "rbm-filter",
+        format!(
+            "The {hidden} learned filters: each hidden unit's 784 weights as a 28 x 28 picture \
+             (black most negative, white most positive; shown 4x)"
+        ),
+        &filters,
+        4,
+        8,
+    )?);
+    s.figures.push(chains_figure(dir, &data, seed)?);
+    s.notes.push(
+        "Reading the chains: each row starts at a built-in digit (one of each class) and runs block \
+         Gibbs sampling v -> h -> v; a tile shows p(v|h), the mean image of the chain's state after \
+         that many steps. Early steps stay near the starting digit; later ones wander, slowly, to \
+         other digits the model learned (a 2 or an 8 may become a 0). The 16-unit model above, kept \
+         small so that its log Z can be summed exactly, has too few units for such samples: its \
+         chains fall into one or two blurry modes."
+            .into(),
+    );
     Ok(s)
 }
+
+/// Block-Gibbs chains of a 64-unit RBM trained by CD-1 (minibatches of 20), started at one
+/// built-in digit of each class, shown after 0, 1, 10, 100 and 1,000 steps (rows: chains,
+/// columns: steps). These settings were chosen so that the chains show digits, and move between
+/// classes, after about a second of training.
+fn chains_figure(
+    dir: &Path,
+    data: &Array2<f32>,
+    seed: u64,
+) -> anyhow::Result<super::report::Figure> {
+    const STEPS: [usize; 5] = [0, 1, 10, 100, 1000];
+    let labels = &Mnist::embedded().labels;
+    let model = BernoulliRbm::init(data.view(), CHAIN_MODEL_HIDDEN, &mut seeded(seed))?;
+    let options = TrainOptions {
+        sampler: Sampler::Cd(1),
+        batch: 20,
+        ..TrainOptions::default()
+    };
+    let mut trainer = Trainer::new(model, options, seed)?;
+    for _ in 0..CHAIN_MODEL_EPOCHS {
+        trainer.epoch(data.view(), &NoProgress)?;
+    }
+    let model = trainer.model;
+    let starts: Vec<usize> = (0..10u8)
+        .filter_map(|digit| labels.iter().position(|&l| l == digit))
+        .collect();
+    let mut v = data.select(Axis(0), &starts);
+    let mut rng = seeded(seed.wrapping_add(1));
+    let mut columns = Vec::new();
+    let mut done = 0;
+    for &steps in &STEPS {
+        columns.push(model.gibbs_steps(&mut v, steps - done, &mut rng));
+        done = steps;
+    }
+    let mut tiles = Vec::new();
+    for (row, &start) in starts.iter().enumerate() {
+        for (column, &steps) in STEPS.iter().enumerate() {
+            let image = columns[column]
+                .row(row)
+                .to_owned()
+                .into_shape_with_order((28, 28))
+                .expect("784 = 28 x 28");
+            let label = if steps == 0 {
+                format!("start: a {}", labels[start])
+            } else {
+                format!("after {steps} step{}", if steps == 1 { "" } else { "s" })
+            };
+            tiles.push((label, unit_gray(image.view())));
+        }
+    }
+    Ok(tile_figure(
+        dir,
+        "rbm-chain",
+        format!(
+            "Block-Gibbs chains of an RBM of {CHAIN_MODEL_HIDDEN} hidden units (CD-1, minibatches of \
+             20, {CHAIN_MODEL_EPOCHS} epochs on the built-in digits): each row starts at a digit and \
+             shows p(v|h) after 1, 10, 100 and 1,000 steps (shown 3x)"
+        ),
+        &tiles,
+        3,
+        STEPS.len(),
+    )?)
+}
+
+/// Hidden units of the model whose chains the report shows.
+const CHAIN_MODEL_HIDDEN: usize = 64;
+/// Epochs of CD-1 for the model whose chains the report shows.
+const CHAIN_MODEL_EPOCHS: usize = 30;
