@@ -404,6 +404,95 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
     Ok(Dataset::from_parts(vars, n_rows, values))
 }
 
+/// The variables a CSV of state names describes, for data that comes without a network
+/// (structure learning): one variable per header column, named by it, whose states are the
+/// distinct values of its column in sorted order (as pgmpy names them). Empty cells are left to
+/// [`read_csv`], which reports them with their line and column.
+///
+/// # Errors
+/// [`Error::Format`] on `source`: an empty text, an empty or repeated column name, a record with
+/// another number of fields than the header, a column with no value at all, a malformed quote,
+/// or a column with more than [`MAX_DATASET_STATES`] distinct values.
+pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate::Variable>> {
+    let source = source.as_ref();
+    let fail = |message: String| Error::format(source, message);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Records::new(text);
+    let header = loop {
+        match records.next_record().map_err(&fail)? {
+            None => {
+                return Err(fail(
+                    "line 1: the file is empty: expected a header naming the variables".into(),
+                ))
+            }
+            Some(r) if r.is_blank() => continue,
+            Some(r) => break r,
+        }
+    };
+    let names: Vec<String> = header.fields.iter().map(|f| f.to_string()).collect();
+    for (col, name) in names.iter().enumerate() {
+        if name.is_empty() {
+            let hint = if col == 0 {
+                " (a file written by pandas with its index: write it with `to_csv(..., index=False)`)"
+            } else {
+                ""
+            };
+            return Err(fail(format!(
+                "line {}, column {}: empty column name: expected a variable name{hint}",
+                header.line,
+                col + 1
+            )));
+        }
+        if let Some(first) = names[..col].iter().position(|n| n == name) {
+            return Err(fail(format!(
+                "line {}, column {}: column {name} appears twice (also column {})",
+                header.line,
+                col + 1,
+                first + 1
+            )));
+        }
+    }
+    let mut seen: Vec<std::collections::HashSet<String>> = vec![Default::default(); names.len()];
+    let mut record = header;
+    while records.next_into(&mut record).map_err(&fail)? {
+        if record.is_blank() {
+            continue;
+        }
+        if record.fields.len() != names.len() {
+            return Err(fail(format!(
+                "line {}: expected {} fields (one per header column), found {}",
+                record.line,
+                names.len(),
+                record.fields.len()
+            )));
+        }
+        for (col, field) in record.fields.iter().enumerate() {
+            if !field.is_empty() && !seen[col].contains(field.as_ref()) {
+                seen[col].insert(field.to_string());
+            }
+        }
+    }
+    names
+        .into_iter()
+        .zip(seen)
+        .map(|(name, values)| {
+            if values.is_empty() {
+                return Err(fail(format!("column {name} has no value")));
+            }
+            if values.len() > MAX_DATASET_STATES {
+                return Err(fail(format!(
+                    "column {name} has {} distinct values, more than the {MAX_DATASET_STATES} a \
+                     variable can have",
+                    values.len()
+                )));
+            }
+            let mut states: Vec<String> = values.into_iter().collect();
+            states.sort();
+            Ok(crate::Variable::new(name, states))
+        })
+        .collect()
+}
+
 /// State name to index: a linear search for a few states (faster than hashing), a hash map
 /// for many.
 enum StateLookup<'n> {

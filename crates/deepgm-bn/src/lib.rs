@@ -44,6 +44,7 @@ pub mod learn;
 mod network;
 pub mod order;
 pub mod sampling;
+pub mod structure;
 mod text;
 mod validate;
 pub mod xmlbif;
