@@ -247,18 +247,25 @@ pub fn save_csv(net: &Network, data: &Dataset, path: impl AsRef<Path>) -> Result
 /// UTF-8 (with the line) and everything [`read_csv`] rejects.
 pub fn load_csv(net: &Network, path: impl AsRef<Path>) -> Result<Dataset> {
     let path = path.as_ref();
+    read_csv(net, &read_text(path)?, path)
+}
+
+/// The text of a CSV file.
+///
+/// # Errors
+/// [`Error::Io`] when it cannot be read; [`Error::Format`] naming the line where it stops being
+/// UTF-8.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
         Error::format(
             path,
             format!("line {line}: the file is not valid UTF-8 text (expected CSV of state names)"),
         )
-    })?;
-    read_csv(net, text, path)
+    })
 }
 
 /// Parses CSV text of state names into a [`Dataset`] whose columns are in the header's order

@@ -459,3 +459,36 @@ fn bad_settings_are_errors_naming_them() {
         .unwrap();
     assert_eq!(name(err), "ess");
 }
+
+#[test]
+fn large_families_are_counted_sparsely_and_still_exactly() {
+    // 4 states a column: a family of 10 has 4^10 cells (sorted counting), one of 34 has 4^34,
+    // more than a 64-bit index holds (hashed counting).
+    for columns in [10usize, 34] {
+        let mut rng = seeded(columns as u64);
+        let mut text = (0..columns)
+            .map(|v| format!("V{v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        text.push('\n');
+        for _ in 0..60 {
+            let row: Vec<String> = (0..columns)
+                .map(|_| format!("s{}", rng.random_range(0..4)))
+                .collect();
+            text.push_str(&row.join(","));
+            text.push('\n');
+        }
+        let (net, data) = from_csv(&text);
+        let cards: Vec<usize> = (0..columns).map(|v| net.cardinality(v)).collect();
+        let parents: Vec<usize> = (1..columns).collect();
+        for score in ALL_SCORES {
+            let scorer = FamilyScorer::new(&net, &data, score).unwrap();
+            let got = scorer.family(0, &parents);
+            let want = direct_family_score(&data, &cards, 0, &parents, score);
+            assert!(
+                close(got, want, 1e-10),
+                "{columns} columns, {score:?}: {got} vs {want}"
+            );
+        }
+    }
+}

@@ -598,6 +598,25 @@ deepgm bn query alarm.bif.gz --method lw --samples 100000 --seed 1"
 Example:\n  deepgm bn learn --structure alarm.bif.gz --data alarm.csv --prior bdeu --ess 1 -o learned.bif"
     )]
     Learn(BnLearnArgs),
+    /// Learn a network's structure and tables from complete data by score-based search.
+    #[command(
+        name = "learn-structure",
+        after_help = "Hill climbing over DAGs (add, delete, reverse an arc) on a decomposable score, with a \
+tabu list, --patience steps without improvement allowed, and --restarts seeded random restarts. \
+--restarts 0 --patience 0 is pgmpy's HillClimbSearch. The variables are the CSV's columns, their \
+states the values seen (sorted). List files hold one arc a line, FROM -> TO.\n\n\
+Examples:\n  deepgm bn sample builtin:asia -n 50000 --seed 0 -o asia.csv\n  \
+deepgm bn learn-structure --data asia.csv --score bic --compare builtin:asia -o learned.bif"
+    )]
+    LearnStructure(BnLearnStructureArgs),
+    /// Score a network's structure (its DAG) on complete data.
+    #[command(
+        after_help = "The states are the network's (a state the data never shows still counts in the \
+penalty of BIC and AIC).\n\n\
+Examples:\n  deepgm bn score builtin:asia --data asia.csv --score bdeu --ess 10\n  \
+deepgm bn score learned.bif --data asia.csv --compare builtin:asia --json"
+    )]
+    Score(BnScoreArgs),
     /// Convert between BIF and XMLBIF (by the file extensions; .gz compresses).
     #[command(
         after_help = "XMLBIF is written for .xml, .xmlbif and .bifxml names alike; pyAgrum reads it only \
@@ -713,6 +732,93 @@ pub struct BnLearnArgs {
     /// Output network (.bif or .xml, optionally .gz).
     #[arg(short, long)]
     pub output: PathBuf,
+}
+
+/// Scores of `deepgm bn learn-structure` and `deepgm bn score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BnScoreArg {
+    /// Bayesian information criterion: log-likelihood - (ln N / 2) x free parameters.
+    Bic,
+    /// Akaike's information criterion: log-likelihood - free parameters.
+    Aic,
+    /// Cooper and Herskovits' K2 score.
+    K2,
+    /// Bayesian Dirichlet equivalent uniform, with --ess.
+    Bdeu,
+    /// Log-likelihood of the maximum-likelihood tables (no penalty).
+    Ll,
+}
+
+/// Arguments of `deepgm bn learn-structure`.
+#[derive(Debug, Args)]
+pub struct BnLearnStructureArgs {
+    /// Complete data: a CSV with one column per variable, cells are state names.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Score to maximize.
+    #[arg(long, value_enum, default_value_t = BnScoreArg::Bic)]
+    pub score: BnScoreArg,
+    /// Equivalent sample size of the BDeu score (and of --prior bdeu).
+    #[arg(long, default_value_t = 1.0)]
+    pub ess: f64,
+    /// The most parents a variable may have.
+    #[arg(long, value_name = "N")]
+    pub max_indegree: Option<usize>,
+    /// Recent moves that may not be undone.
+    #[arg(long, default_value_t = 100)]
+    pub tabu: usize,
+    /// Steps without improvement allowed before a climb stops (0: plain hill climbing).
+    #[arg(long, default_value_t = 10)]
+    pub patience: usize,
+    /// Random restarts from a perturbed best graph.
+    #[arg(long, default_value_t = 10)]
+    pub restarts: usize,
+    /// Random moves applied before each restart.
+    #[arg(long, default_value_t = 3)]
+    pub perturb: usize,
+    /// Random seed of the restarts.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The least score improvement a step must bring.
+    #[arg(long, default_value_t = 1e-4)]
+    pub tolerance: f64,
+    /// Start from this network's graph instead of the empty one.
+    #[arg(long, value_name = "NET")]
+    pub start: Option<PathBuf>,
+    /// Arcs every graph must have (a file of FROM -> TO lines).
+    #[arg(long, value_name = "FILE")]
+    pub whitelist: Option<PathBuf>,
+    /// Arcs no graph may have (a file of FROM -> TO lines).
+    #[arg(long, value_name = "FILE")]
+    pub blacklist: Option<PathBuf>,
+    /// Compare the result with this network: structural Hamming distances and its score.
+    #[arg(long, value_name = "NET")]
+    pub compare: Option<PathBuf>,
+    /// Estimator of the learned graph's tables.
+    #[arg(long, value_enum, default_value_t = BnPrior::Mle)]
+    pub prior: BnPrior,
+    /// Output network (.bif, .xml, .xmlbif, .bifxml; optionally .gz).
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Arguments of `deepgm bn score`.
+#[derive(Debug, Args)]
+pub struct BnScoreArgs {
+    /// The network whose graph to score.
+    pub net: PathBuf,
+    /// Complete data: a CSV with one column per variable, cells are state names.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Score.
+    #[arg(long, value_enum, default_value_t = BnScoreArg::Bic)]
+    pub score: BnScoreArg,
+    /// Equivalent sample size of the BDeu score.
+    #[arg(long, default_value_t = 1.0)]
+    pub ess: f64,
+    /// Also compare the graph with this network's: structural Hamming distances (DAG and CPDAG).
+    #[arg(long, value_name = "NET")]
+    pub compare: Option<PathBuf>,
 }
 
 /// Arguments of `deepgm bn convert`.

@@ -28,9 +28,11 @@ pub use dag::{cpdag_shd, dag_shd, Cpdag, Dag, Edge, Shd};
 pub use score::{FamilyScorer, StructureScore};
 pub use search::{hill_climb, HillClimbParams, HillClimbResult};
 
-use deepgm_core::Result;
+use std::path::Path;
 
-use crate::data::Dataset;
+use deepgm_core::{Error, Result};
+
+use crate::data::{infer_variables, read_csv, read_text, Dataset};
 use crate::learn::{learn_parameters, Prior};
 use crate::network::{Cpt, Network, Variable};
 
@@ -67,4 +69,141 @@ pub fn structure_network(name: &str, variables: Vec<Variable>, dag: &Dag) -> Res
 pub fn fit(net: &Network, dag: &Dag, data: &Dataset, prior: Prior) -> Result<Network> {
     let structure = structure_network(net.name(), net.variables().to_vec(), dag)?;
     learn_parameters(&structure, data, prior)
+}
+
+/// Complete data for structure learning from a CSV file of state names, with no network given:
+/// the variables are the columns, their states the values seen (sorted), and the returned
+/// network has them without arcs. Also returns notes on states seen only once (often a typing
+/// slip in the data, and a family whose counts are mostly zeros).
+///
+/// # Errors
+/// As [`infer_variables`] and [`read_csv`] (a missing value names its line and column);
+/// [`Error::Format`] when the file has fewer than two columns, or a column with a single state
+/// (a constant variable, which nothing can be learned about).
+pub fn load_data(path: impl AsRef<Path>) -> Result<(Network, Dataset, Vec<String>)> {
+    let path = path.as_ref();
+    let text = read_text(path)?;
+    let variables = infer_variables(&text, path)?;
+    if variables.len() < 2 {
+        return Err(Error::format(
+            path,
+            format!(
+                "{} column(s): structure learning needs at least two variables",
+                variables.len()
+            ),
+        ));
+    }
+    if let Some(v) = variables.iter().find(|v| v.cardinality() < 2) {
+        return Err(Error::format(
+            path,
+            format!(
+                "column {} holds the one value \"{}\": a constant variable cannot be learned \
+                 about (drop the column)",
+                v.name, v.states[0]
+            ),
+        ));
+    }
+    let n = variables.len();
+    let net = structure_network("learned", variables, &Dag::empty(n))?;
+    let data = read_csv(&net, &text, path)?;
+    let mut notes = Vec::new();
+    for (col, &v) in data.vars().iter().enumerate() {
+        let mut counts = vec![0usize; net.cardinality(v)];
+        for row in data.rows() {
+            counts[row[col] as usize] += 1;
+        }
+        for (state, &c) in counts.iter().enumerate() {
+            if c == 1 {
+                notes.push(format!(
+                    "column {}: state \"{}\" occurs in one row only",
+                    net.variable(v).name,
+                    net.variable(v).states[state]
+                ));
+            }
+        }
+    }
+    Ok((net, data, notes))
+}
+
+/// Arcs named in a text file, one a line as `FROM -> TO` or `FROM,TO` (blank lines and lines
+/// starting with `#` are skipped), as `(from, to)` indices of `net`'s variables.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::Format`] naming the line for a line of
+/// another form or an unknown variable (with the closest names).
+pub fn load_arcs(net: &Network, path: impl AsRef<Path>) -> Result<Vec<(usize, usize)>> {
+    let path = path.as_ref();
+    let text = read_text(path)?;
+    let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
+    let mut arcs = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((from, to)) = line.split_once("->").or_else(|| line.split_once(',')) else {
+            return Err(Error::format(
+                path,
+                format!(
+                    "line {}: expected FROM -> TO or FROM,TO, found \"{line}\"",
+                    i + 1
+                ),
+            ));
+        };
+        let find = |name: &str| {
+            let name = name.trim();
+            net.find(name).ok_or_else(|| {
+                Error::format(
+                    path,
+                    format!(
+                        "line {}: unknown variable \"{name}\"{}",
+                        i + 1,
+                        crate::text::did_you_mean(name, &names)
+                    ),
+                )
+            })
+        };
+        arcs.push((find(from)?, find(to)?));
+    }
+    Ok(arcs)
+}
+
+/// `reference`'s graph over `net`'s variables, matched by name (for comparing a learned graph
+/// with a known network).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] (name `reference`) when a variable of either is missing from the
+/// other.
+pub fn dag_by_names(net: &Network, reference: &Network) -> Result<Dag> {
+    let index: Vec<usize> = (0..reference.n_variables())
+        .map(|v| {
+            let name = &reference.variable(v).name;
+            net.find(name).ok_or_else(|| {
+                Error::invalid(
+                    "reference",
+                    format!("the data has no column for the network's variable {name}"),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    if reference.n_variables() != net.n_variables() {
+        let extra: Vec<&str> = net
+            .variables()
+            .iter()
+            .map(|v| v.name.as_str())
+            .filter(|name| reference.find(name).is_none())
+            .collect();
+        return Err(Error::invalid(
+            "reference",
+            format!(
+                "the network has no variable for column(s) {}",
+                extra.join(", ")
+            ),
+        ));
+    }
+    let arcs: Vec<(usize, usize)> = (0..reference.n_variables())
+        .flat_map(|v| reference.parents(v).iter().map(move |&p| (p, v)))
+        .map(|(p, v)| (index[p], index[v]))
+        .collect();
+    Dag::from_arcs(net.n_variables(), &arcs)
 }

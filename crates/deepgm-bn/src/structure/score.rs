@@ -86,6 +86,10 @@ pub struct FamilyScorer {
     score: StructureScore,
     cache: Mutex<HashMap<Vec<u32>, f64>>,
     counted: AtomicUsize,
+    /// `k ln k` for `k` = 0 (as 0) to the number of rows.
+    x_ln_x: Vec<f64>,
+    /// `ln k!` for `k` = 0 to the number of rows plus the largest cardinality.
+    ln_factorial: Vec<f64>,
 }
 
 impl FamilyScorer {
@@ -118,8 +122,36 @@ impl FamilyScorer {
                 format!("no column for variable {}", net.variable(v).name),
             ));
         }
+        let cards: Vec<usize> = (0..n).map(|v| net.cardinality(v)).collect();
+        let rows = data.n_rows();
+        let x_ln_x = (0..=rows)
+            .map(|k| {
+                if k == 0 {
+                    0.0
+                } else {
+                    k as f64 * (k as f64).ln()
+                }
+            })
+            .collect();
+        let top = rows + cards.iter().copied().max().unwrap_or(1);
+        let mut ln_factorial = Vec::with_capacity(top + 1);
+        ln_factorial.push(0.0);
+        for k in 1..=top {
+            ln_factorial.push(ln_gamma(k as f64 + 1.0));
+        }
+        if rows > u32::MAX as usize {
+            return Err(Error::invalid(
+                "dataset",
+                format!(
+                    "{rows} rows: structure learning counts at most {} rows",
+                    u32::MAX
+                ),
+            ));
+        }
         Ok(FamilyScorer {
-            cards: (0..n).map(|v| net.cardinality(v)).collect(),
+            x_ln_x,
+            ln_factorial,
+            cards,
             columns,
             n_rows: data.n_rows(),
             score,
@@ -182,117 +214,139 @@ impl FamilyScorer {
     /// Counts the family's `N_ijk` and scores them.
     fn compute(&self, child: usize, parents: &[usize]) -> f64 {
         let r = self.cards[child];
-        let q: f64 = parents.iter().map(|&p| self.cards[p] as f64).product();
-        let groups = self.counts(child, parents);
+        let cells: u128 = parents
+            .iter()
+            .map(|&p| self.cards[p] as u128)
+            .try_fold(r as u128, |acc, c| acc.checked_mul(c))
+            .unwrap_or(u128::MAX);
+        let q = cells as f64 / r as f64;
+        if cells
+            <= (2 * self.n_rows as u128)
+                .max(1 << 16)
+                .min(u128::from(u32::MAX))
+        {
+            // Dense table, while it is not much larger than the data: one pass builds each row's
+            // configuration index (parents first, the child last), one more counts.
+            COUNT_BUFFERS.with(|buffers| {
+                let (key, table) = &mut *buffers.borrow_mut();
+                key.clear();
+                key.resize(self.n_rows, 0);
+                for &p in parents.iter().chain(std::iter::once(&child)) {
+                    let card = self.cards[p] as u32;
+                    for (k, &x) in key.iter_mut().zip(&self.columns[p]) {
+                        *k = *k * card + u32::from(x);
+                    }
+                }
+                table.clear();
+                table.resize(cells as usize, 0);
+                for &k in key.iter() {
+                    table[k as usize] += 1;
+                }
+                self.score_rows(table.chunks_exact(r), r, q)
+            })
+        } else {
+            let groups = self.sparse_counts(child, parents, cells);
+            self.score_rows(groups.iter().map(Vec::as_slice), r, q)
+        }
+    }
+
+    /// The family score from the counts of each parent configuration (`r` a row; rows of zeros
+    /// are skipped: an unseen configuration adds nothing but to BIC's and AIC's penalty).
+    fn score_rows<'a>(&self, rows: impl Iterator<Item = &'a [u32]>, r: usize, q: f64) -> f64 {
         let n = self.n_rows as f64;
         let free = q * (r as f64 - 1.0);
+        let rows = rows.filter(|row| row.iter().any(|&c| c > 0));
+        // x ln x and ln x! of counts come from tables: counts never exceed the number of rows.
+        let ll = |rows: &mut dyn Iterator<Item = &[u32]>| -> f64 {
+            rows.map(|row| {
+                let nij: u32 = row.iter().sum();
+                row.iter().map(|&c| self.x_ln_x[c as usize]).sum::<f64>()
+                    - self.x_ln_x[nij as usize]
+            })
+            .sum()
+        };
+        let mut rows = rows;
         match self.score {
-            StructureScore::LogLikelihood => log_likelihood(&groups),
-            StructureScore::Bic => log_likelihood(&groups) - 0.5 * n.ln() * free,
-            StructureScore::Aic => log_likelihood(&groups) - free,
+            StructureScore::LogLikelihood => ll(&mut rows),
+            StructureScore::Bic => ll(&mut rows) - 0.5 * n.ln() * free,
+            StructureScore::Aic => ll(&mut rows) - free,
             StructureScore::K2 => {
-                let lg_r = ln_gamma(r as f64);
-                groups
-                    .iter()
-                    .map(|g| {
-                        let nij: u64 = g.iter().sum();
-                        lg_r - ln_gamma(nij as f64 + r as f64)
-                            + g.iter().map(|&c| ln_gamma(c as f64 + 1.0)).sum::<f64>()
-                    })
-                    .sum()
+                // ln G(r) - ln G(N_ij + r) + sum_k ln G(N_ijk + 1), with ln G(k + 1) = ln k!.
+                let lg_r = self.ln_factorial[r - 1];
+                rows.map(|row| {
+                    let nij: u32 = row.iter().sum();
+                    lg_r - self.ln_factorial[nij as usize + r - 1]
+                        + row
+                            .iter()
+                            .map(|&c| self.ln_factorial[c as usize])
+                            .sum::<f64>()
+                })
+                .sum()
             }
             StructureScore::BDeu { ess } => {
                 let alpha = ess / q;
                 let beta = ess / (q * r as f64);
                 let (lg_alpha, lg_beta) = (ln_gamma(alpha), ln_gamma(beta));
-                groups
-                    .iter()
-                    .map(|g| {
-                        let nij: u64 = g.iter().sum();
-                        lg_alpha - ln_gamma(nij as f64 + alpha)
-                            + g.iter()
-                                .map(|&c| ln_gamma(c as f64 + beta) - lg_beta)
-                                .sum::<f64>()
-                    })
-                    .sum()
+                rows.map(|row| {
+                    let nij: u32 = row.iter().sum();
+                    lg_alpha - ln_gamma(f64::from(nij) + alpha)
+                        + row
+                            .iter()
+                            .map(|&c| {
+                                if c == 0 {
+                                    0.0
+                                } else {
+                                    ln_gamma(f64::from(c) + beta) - lg_beta
+                                }
+                            })
+                            .sum::<f64>()
+                })
+                .sum()
             }
         }
     }
 
-    /// The counts of each parent configuration that occurs, `r` per configuration (unseen
-    /// configurations are left out; they add nothing to the sums above).
-    fn counts(&self, child: usize, parents: &[usize]) -> Vec<Vec<u64>> {
+    /// The counts of each parent configuration that occurs, for families whose table would be
+    /// much larger than the data: sorted configuration indices, or hashed configurations when
+    /// the index would not fit in 64 bits.
+    fn sparse_counts(&self, child: usize, parents: &[usize], cells: u128) -> Vec<Vec<u32>> {
         let r = self.cards[child];
-        let n = self.n_rows;
-        let cells: u128 = parents
-            .iter()
-            .chain(std::iter::once(&child))
-            .map(|&p| self.cards[p] as u128)
-            .try_fold(1u128, |acc, c| acc.checked_mul(c))
-            .unwrap_or(u128::MAX);
         if cells > u128::from(u64::MAX) {
-            return self.counts_by_hashing(child, parents);
+            let mut map: HashMap<Vec<u16>, Vec<u32>> = HashMap::new();
+            for i in 0..self.n_rows {
+                let config: Vec<u16> = parents.iter().map(|&p| self.columns[p][i]).collect();
+                map.entry(config).or_insert_with(|| vec![0; r])[self.columns[child][i] as usize] +=
+                    1;
+            }
+            return map.into_values().collect();
         }
-        // Mixed-radix configuration index of each row, parents first, the child last.
-        let mut key = vec![0u64; n];
+        let mut key = vec![0u64; self.n_rows];
         for &p in parents.iter().chain(std::iter::once(&child)) {
             let card = self.cards[p] as u64;
             for (k, &x) in key.iter_mut().zip(&self.columns[p]) {
                 *k = *k * card + u64::from(x);
             }
         }
+        key.sort_unstable();
+        let r64 = r as u64;
         let mut groups = Vec::new();
-        if cells <= (2 * n as u128).max(1 << 16) {
-            // Dense table: cheaper than sorting while it is not much larger than the data.
-            let mut table = vec![0u64; cells as usize];
-            for &k in &key {
-                table[k as usize] += 1;
+        let mut i = 0;
+        while i < key.len() {
+            let config = key[i] / r64;
+            let mut row = vec![0u32; r];
+            while i < key.len() && key[i] / r64 == config {
+                row[(key[i] % r64) as usize] += 1;
+                i += 1;
             }
-            for row in table.chunks_exact(r) {
-                if row.iter().any(|&c| c > 0) {
-                    groups.push(row.to_vec());
-                }
-            }
-        } else {
-            key.sort_unstable();
-            let r64 = r as u64;
-            let mut i = 0;
-            while i < key.len() {
-                let config = key[i] / r64;
-                let mut row = vec![0u64; r];
-                while i < key.len() && key[i] / r64 == config {
-                    row[(key[i] % r64) as usize] += 1;
-                    i += 1;
-                }
-                groups.push(row);
-            }
+            groups.push(row);
         }
         groups
     }
-
-    /// [`FamilyScorer::counts`] for families too large for a 64-bit configuration index.
-    fn counts_by_hashing(&self, child: usize, parents: &[usize]) -> Vec<Vec<u64>> {
-        let r = self.cards[child];
-        let mut map: HashMap<Vec<u16>, Vec<u64>> = HashMap::new();
-        for i in 0..self.n_rows {
-            let config: Vec<u16> = parents.iter().map(|&p| self.columns[p][i]).collect();
-            map.entry(config).or_insert_with(|| vec![0; r])[self.columns[child][i] as usize] += 1;
-        }
-        let mut groups: Vec<(Vec<u16>, Vec<u64>)> = map.into_iter().collect();
-        groups.sort_unstable();
-        groups.into_iter().map(|(_, g)| g).collect()
-    }
 }
 
-fn log_likelihood(groups: &[Vec<u64>]) -> f64 {
-    groups
-        .iter()
-        .map(|g| {
-            let nij = g.iter().sum::<u64>() as f64;
-            g.iter()
-                .filter(|&&c| c > 0)
-                .map(|&c| c as f64 * (c as f64 / nij).ln())
-                .sum::<f64>()
-        })
-        .sum()
+thread_local! {
+    /// Per-thread buffers of [`FamilyScorer::compute`]: each row's configuration index, and the
+    /// dense count table (reused so that scoring a family allocates nothing once warm).
+    static COUNT_BUFFERS: std::cell::RefCell<(Vec<u32>, Vec<u32>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }

@@ -251,20 +251,29 @@ fn check(n: usize, params: &HillClimbParams) -> Result<(Rules, Dag)> {
 /// `u != v`, adding it (`NaN` on the diagonal).
 fn child_deltas(scorer: &FamilyScorer, dag: &Dag, v: usize, current: f64) -> Vec<f64> {
     let parents = dag.parents(v);
-    (0..dag.n_variables())
-        .into_par_iter()
-        .map(|u| {
-            if u == v {
-                return f64::NAN;
-            }
-            let changed: Vec<usize> = if parents.contains(&u) {
-                parents.iter().copied().filter(|&p| p != u).collect()
-            } else {
-                parents.iter().copied().chain(std::iter::once(u)).collect()
-            };
-            scorer.family(v, &changed) - current
-        })
-        .collect()
+    let delta = |u: usize| {
+        if u == v {
+            return f64::NAN;
+        }
+        let changed: Vec<usize> = if parents.contains(&u) {
+            parents.iter().copied().filter(|&p| p != u).collect()
+        } else {
+            parents.iter().copied().chain(std::iter::once(u)).collect()
+        };
+        scorer.family(v, &changed) - current
+    };
+    let n = dag.n_variables();
+    if worth_threads(scorer, n) {
+        (0..n).into_par_iter().map(delta).collect()
+    } else {
+        (0..n).map(delta).collect()
+    }
+}
+
+/// Whether scoring `families` new families pays for spreading them over threads (each counts
+/// every row once; below about 200,000 cells the threads' start-up costs more than they save).
+fn worth_threads(scorer: &FamilyScorer, families: usize) -> bool {
+    scorer.n_rows().saturating_mul(families) >= 200_000
 }
 
 fn contains(set: &[u64], v: usize) -> bool {
@@ -280,10 +289,14 @@ fn climb(
     progress: &dyn Progress,
 ) -> (Dag, usize) {
     let n = rules.n;
-    let mut family: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|v| scorer.family(v, dag.parents(v)))
-        .collect();
+    let mut family: Vec<f64> = if worth_threads(scorer, n) {
+        (0..n)
+            .into_par_iter()
+            .map(|v| scorer.family(v, dag.parents(v)))
+            .collect()
+    } else {
+        (0..n).map(|v| scorer.family(v, dag.parents(v))).collect()
+    };
     let mut deltas: Vec<Vec<f64>> = (0..n)
         .map(|v| child_deltas(scorer, &dag, v, family[v]))
         .collect();
@@ -296,8 +309,12 @@ fn climb(
         let children = dag.children();
         let indegree = |v: usize| dag.parents(v).len();
         let mut best: Option<(f64, Move)> = None;
-        let mut offer = |delta: f64, m: Move| {
-            if !tabu.contains(&m) && best.is_none_or(|(b, _)| delta > b) {
+        // The tabu list is searched only for a move that would be the best so far.
+        let mut offer = |delta: f64, m: Move, also_tabu: Option<Move>| {
+            if best.is_none_or(|(b, _)| delta > b)
+                && !tabu.contains(&m)
+                && also_tabu.is_none_or(|t| !tabu.contains(&t))
+            {
                 best = Some((delta, m));
             }
         };
@@ -310,22 +327,22 @@ fn climb(
                     if rules.white(u, v) {
                         continue;
                     }
-                    offer(deltas[v][u], Move::Delete(u, v));
+                    offer(deltas[v][u], Move::Delete(u, v), None);
                     // u -> v becomes v -> u unless another path leads from u to v.
                     let other_path = children[u].iter().any(|&w| w != v && contains(&desc[w], v));
-                    if !rules.black(v, u)
-                        && indegree(u) < rules.max_indegree
-                        && !other_path
-                        && !tabu.contains(&Move::Reverse(v, u))
-                    {
-                        offer(deltas[v][u] + deltas[u][v], Move::Reverse(u, v));
+                    if !rules.black(v, u) && indegree(u) < rules.max_indegree && !other_path {
+                        offer(
+                            deltas[v][u] + deltas[u][v],
+                            Move::Reverse(u, v),
+                            Some(Move::Reverse(v, u)),
+                        );
                     }
                 } else if !dag.has_arc(v, u)
                     && !rules.black(u, v)
                     && indegree(v) < rules.max_indegree
                     && !contains(&desc[v], u)
                 {
-                    offer(deltas[v][u], Move::Add(u, v));
+                    offer(deltas[v][u], Move::Add(u, v), None);
                 }
             }
         }

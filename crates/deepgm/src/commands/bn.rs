@@ -5,13 +5,16 @@ use std::time::Instant;
 
 use deepgm_bn::inference::{self, parse_targets, Evidence, Method, Options};
 use deepgm_bn::order::InteractionGraph;
+use deepgm_bn::structure::{
+    self, cpdag_shd, dag_shd, hill_climb, Dag, FamilyScorer, HillClimbParams, Shd, StructureScore,
+};
 use deepgm_bn::Network;
 use deepgm_core::Error;
 use serde_json::{json, Map, Value};
 
 use crate::cli::{
-    BnCommand, BnConvertArgs, BnInfoArgs, BnLearnArgs, BnMethod, BnMpeArgs, BnPrior, BnQueryArgs,
-    BnSampleArgs,
+    BnCommand, BnConvertArgs, BnInfoArgs, BnLearnArgs, BnLearnStructureArgs, BnMethod, BnMpeArgs,
+    BnPrior, BnQueryArgs, BnSampleArgs, BnScoreArg, BnScoreArgs,
 };
 use crate::ui::Ui;
 
@@ -22,6 +25,8 @@ pub fn run(cmd: BnCommand, ui: Ui) -> anyhow::Result<()> {
         BnCommand::Mpe(args) => mpe(&args, ui),
         BnCommand::Sample(args) => sample(&args, ui),
         BnCommand::Learn(args) => learn(&args, ui),
+        BnCommand::LearnStructure(args) => learn_structure(&args, ui),
+        BnCommand::Score(args) => score(&args, ui),
         BnCommand::Convert(args) => convert(&args, ui),
     }
 }
@@ -374,6 +379,202 @@ fn learn(args: &BnLearnArgs, ui: Ui) -> anyhow::Result<()> {
         ui.say(format!(
             "largest absolute difference between a learned probability and the same entry of \
              the structure file's tables: {largest_change:.4}"
+        ));
+    }
+    Ok(())
+}
+
+fn structure_score(score: BnScoreArg, ess: f64) -> StructureScore {
+    match score {
+        BnScoreArg::Bic => StructureScore::Bic,
+        BnScoreArg::Aic => StructureScore::Aic,
+        BnScoreArg::K2 => StructureScore::K2,
+        BnScoreArg::Bdeu => StructureScore::BDeu { ess },
+        BnScoreArg::Ll => StructureScore::LogLikelihood,
+    }
+}
+
+fn prior_of(prior: BnPrior, ess: f64) -> deepgm_bn::Prior {
+    match prior {
+        BnPrior::Mle => deepgm_bn::Prior::MaximumLikelihood,
+        BnPrior::Bdeu => deepgm_bn::Prior::BDeu { ess },
+    }
+}
+
+fn shd_json(shd: &Shd) -> Value {
+    json!({"missing": shd.missing, "extra": shd.extra, "reversed": shd.reversed, "total": shd.total()})
+}
+
+fn shd_text(shd: &Shd) -> String {
+    format!(
+        "{} (missing {}, extra {}, reversed {})",
+        shd.total(),
+        shd.missing,
+        shd.extra,
+        shd.reversed
+    )
+}
+
+fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (net, data, notes) = structure::load_data(&args.data)?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let score = structure_score(args.score, args.ess);
+    let start = match &args.start {
+        Some(path) => Some(structure::dag_by_names(&net, &load(path)?.0)?),
+        None => None,
+    };
+    let arcs = |path: &Option<std::path::PathBuf>| -> anyhow::Result<Vec<(usize, usize)>> {
+        Ok(match path {
+            Some(p) => structure::load_arcs(&net, p)?,
+            None => Vec::new(),
+        })
+    };
+    let params = HillClimbParams {
+        max_indegree: args.max_indegree,
+        tabu_length: args.tabu,
+        restarts: args.restarts,
+        perturb: args.perturb,
+        seed: args.seed,
+        tolerance: args.tolerance,
+        patience: args.patience,
+        start,
+        whitelist: arcs(&args.whitelist)?,
+        blacklist: arcs(&args.blacklist)?,
+        ..HillClimbParams::default()
+    };
+    let bar = ui.progress();
+    let searching = Instant::now();
+    let scorer = FamilyScorer::new(&net, &data, score)?;
+    let found = hill_climb(&scorer, &params, &bar)?;
+    let search_seconds = searching.elapsed().as_secs_f64();
+    drop(bar);
+    let learned = structure::fit(&net, &found.dag, &data, prior_of(args.prior, args.ess))?;
+    deepgm_bn::save(&learned, &args.output)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let compared = match &args.compare {
+        Some(path) => {
+            let reference = load(path)?.0;
+            let truth = structure::dag_by_names(&net, &reference)?;
+            Some((
+                path,
+                dag_shd(&found.dag, &truth)?,
+                cpdag_shd(&found.dag, &truth)?,
+                scorer.dag_score(&truth),
+            ))
+        }
+        None => None,
+    };
+    let name = |v: usize| net.variable(v).name.clone();
+    if ui.json {
+        let arcs: Vec<Value> = found
+            .dag
+            .arcs()
+            .into_iter()
+            .map(|(a, b)| json!([name(a), name(b)]))
+            .collect();
+        ui.print_json(&json!({
+            "output": args.output.display().to_string(),
+            "score_name": score.name(),
+            "score": found.score,
+            "arcs": arcs,
+            "n_arcs": found.dag.n_arcs(),
+            "iterations": found.iterations,
+            "families_scored": found.families_scored,
+            "improving_restarts": found.improving_restarts,
+            "rows": data.n_rows(),
+            "seconds": seconds,
+            "load_seconds": load_seconds,
+            "search_seconds": search_seconds,
+            "notes": notes,
+            "compare": compared.as_ref().map(|(path, dag, cpdag, truth)| json!({
+                "network": path.display().to_string(),
+                "dag_shd": shd_json(dag),
+                "cpdag_shd": shd_json(cpdag),
+                "score": truth,
+            })),
+        }));
+        return Ok(());
+    }
+    for note in &notes {
+        ui.note(format!("note: {note}"));
+    }
+    ui.say(format!(
+        "learned {} arcs over {} variables from {} rows: {} {:.3}, {} steps, {} families scored, {:.3} s",
+        found.dag.n_arcs(),
+        net.n_variables(),
+        data.n_rows(),
+        score.name(),
+        found.score,
+        found.iterations,
+        found.families_scored,
+        seconds
+    ));
+    if let Some((path, dag, cpdag, truth)) = &compared {
+        ui.say(format!(
+            "against {}: DAG distance {}, CPDAG distance {}; its graph scores {truth:.3}",
+            path.display(),
+            shd_text(dag),
+            shd_text(cpdag)
+        ));
+    }
+    ui.say(format!("wrote {}", args.output.display()));
+    Ok(())
+}
+
+fn score(args: &BnScoreArgs, ui: Ui) -> anyhow::Result<()> {
+    let (net, _) = load(&args.net)?;
+    let data = deepgm_bn::load_csv(&net, &args.data)?;
+    let score = structure_score(args.score, args.ess);
+    let scorer = FamilyScorer::new(&net, &data, score)?;
+    let dag = Dag::of_network(&net);
+    let families: Vec<(String, f64)> = (0..net.n_variables())
+        .map(|v| {
+            (
+                net.variable(v).name.clone(),
+                scorer.family(v, dag.parents(v)),
+            )
+        })
+        .collect();
+    let total = scorer.dag_score(&dag);
+    let compared = match &args.compare {
+        Some(path) => {
+            let truth = structure::dag_by_names(&net, &load(path)?.0)?;
+            Some((path, dag_shd(&dag, &truth)?, cpdag_shd(&dag, &truth)?))
+        }
+        None => None,
+    };
+    if ui.json {
+        let map: Map<String, Value> = families
+            .iter()
+            .map(|(name, s)| (name.clone(), json!(s)))
+            .collect();
+        ui.print_json(&json!({
+            "score_name": score.name(),
+            "score": total,
+            "rows": data.n_rows(),
+            "n_arcs": dag.n_arcs(),
+            "families": map,
+            "compare": compared.as_ref().map(|(path, d, c)| json!({
+                "network": path.display().to_string(),
+                "dag_shd": shd_json(d),
+                "cpdag_shd": shd_json(c),
+            })),
+        }));
+        return Ok(());
+    }
+    ui.say(format!(
+        "{} of {} on {} rows: {total:.6}",
+        score.name(),
+        args.net.display(),
+        data.n_rows()
+    ));
+    if let Some((path, d, c)) = &compared {
+        ui.say(format!(
+            "against {}: DAG distance {}, CPDAG distance {}",
+            path.display(),
+            shd_text(d),
+            shd_text(c)
         ));
     }
     Ok(())
