@@ -460,11 +460,14 @@ pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate
         }
     }
     let mut seen: Vec<std::collections::HashSet<String>> = vec![Default::default(); names.len()];
+    let header_line = header.line;
+    let mut rows = 0usize;
     let mut record = header;
     while records.next_into(&mut record).map_err(&fail)? {
         if record.is_blank() {
             continue;
         }
+        rows += 1;
         if record.fields.len() != names.len() {
             return Err(fail(format!(
                 "line {}: expected {} fields (one per header column), found {}",
@@ -478,6 +481,11 @@ pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate
                 seen[col].insert(field.to_string());
             }
         }
+    }
+    if rows == 0 {
+        return Err(fail(format!(
+            "line {header_line}: a header but no rows: expected at least one row of data"
+        )));
     }
     names
         .into_iter()

@@ -349,6 +349,8 @@ fn every_subcommand_has_help_with_an_example() {
         vec!["bn", "sample", "--help"],
         vec!["bn", "learn", "--help"],
         vec!["bn", "convert", "--help"],
+        vec!["bn", "learn-structure", "--help"],
+        vec!["bn", "score", "--help"],
     ] {
         let out = deepgm(&args);
         assert!(out.status.success());
