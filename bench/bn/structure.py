@@ -5,7 +5,8 @@ For each network (../shared/data/bif/NAME.bif.gz) and sample size N, the data is
 samples drawn by `deepgm bn sample NET -n N --seed 1` (a CSV of state names). Each tool learns a
 DAG with the same score (BIC, and K2), at most 4 parents a variable:
 
-  deepgm        `deepgm bn learn-structure --data CSV --score S --max-indegree 4 --json`, with its
+  deepgm        `deepgm bn learn-structure --data CSV --score S --max-indegree 4 --keep-constant
+                --json`, with its
                 defaults (tabu list of 100 moves, patience 10, 10 seeded restarts of 3 moves);
   deepgm-plain  the same with --restarts 0 --patience 0: plain hill climbing with a tabu list of
                 100, which is what pgmpy's HillClimbSearch does;
@@ -157,8 +158,11 @@ def run_peer(tool, csv_path, score, timeout):
 
 def run_deepgm(binary, csv_path, score, true_net, plain, tmp, timeout):
     out = os.path.join(tmp, "deepgm.bif")
+    # --keep-constant: small samples of insurance have a column that holds one value, which the
+    # peers keep; deepgm refuses such data unless asked.
     cmd = [binary, "bn", "learn-structure", "--data", csv_path, "--score", score,
-           "--max-indegree", "4", "--compare", true_net, "-o", out, "--json", "--quiet"]
+           "--max-indegree", "4", "--keep-constant", "--compare", true_net, "-o", out, "--json",
+           "--quiet"]
     if plain:
         cmd += ["--restarts", "0", "--patience", "0"]
     start = time.perf_counter()

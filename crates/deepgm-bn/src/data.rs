@@ -285,36 +285,14 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<Dataset> {
     let source = source.as_ref();
     let fail = |message: String| Error::format(source, message);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Records::new(text);
-
-    let header = loop {
-        match records.next_record().map_err(&fail)? {
-            None => {
-                return Err(fail(
-                    "line 1: the file is empty: expected a header naming the variables".into(),
-                ))
-            }
-            Some(r) if r.is_blank() => continue,
-            Some(r) => break r,
-        }
-    };
+    let mut records = Records::new(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let header = records.header().map_err(&fail)?;
     let mut vars = Vec::with_capacity(header.fields.len());
     let mut column_of: Vec<Option<usize>> = vec![None; net.n_variables()];
     for (col, field) in header.fields.iter().enumerate() {
         let name = field.as_ref();
         if name.is_empty() {
-            // pandas' `to_csv` writes its index as a first column with an empty name.
-            let hint = if col == 0 {
-                " (a file written by pandas with its index: write it with `to_csv(..., index=False)`)"
-            } else {
-                ""
-            };
-            return Err(fail(format!(
-                "line {}, column {}: empty column name: expected a variable name{hint}",
-                header.line,
-                col + 1
-            )));
+            return Err(fail(empty_column_name(header.line, col)));
         }
         let Some(v) = net.find(name) else {
             let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
@@ -423,32 +401,12 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
 pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate::Variable>> {
     let source = source.as_ref();
     let fail = |message: String| Error::format(source, message);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Records::new(text);
-    let header = loop {
-        match records.next_record().map_err(&fail)? {
-            None => {
-                return Err(fail(
-                    "line 1: the file is empty: expected a header naming the variables".into(),
-                ))
-            }
-            Some(r) if r.is_blank() => continue,
-            Some(r) => break r,
-        }
-    };
+    let mut records = Records::new(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let header = records.header().map_err(&fail)?;
     let names: Vec<String> = header.fields.iter().map(|f| f.to_string()).collect();
     for (col, name) in names.iter().enumerate() {
         if name.is_empty() {
-            let hint = if col == 0 {
-                " (a file written by pandas with its index: write it with `to_csv(..., index=False)`)"
-            } else {
-                ""
-            };
-            return Err(fail(format!(
-                "line {}, column {}: empty column name: expected a variable name{hint}",
-                header.line,
-                col + 1
-            )));
+            return Err(fail(empty_column_name(header.line, col)));
         }
         if let Some(first) = names[..col].iter().position(|n| n == name) {
             return Err(fail(format!(
@@ -506,6 +464,20 @@ pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate
             Ok(crate::Variable::new(name, states))
         })
         .collect()
+}
+
+/// The message for an empty column name at 0-based column `col` of line `line`.
+fn empty_column_name(line: usize, col: usize) -> String {
+    // pandas' `to_csv` writes its index as a first column with an empty name.
+    let hint = if col == 0 {
+        " (a file written by pandas with its index: write it with `to_csv(..., index=False)`)"
+    } else {
+        ""
+    };
+    format!(
+        "line {line}, column {}: empty column name: expected a variable name{hint}",
+        col + 1
+    )
 }
 
 /// State name to index: a linear search for a few states (faster than hashing), a hash map
@@ -610,6 +582,21 @@ impl<'a> Records<'a> {
         if self.at(self.pos) == Some(b'\n') {
             self.pos += 1;
             self.line += 1;
+        }
+    }
+
+    /// The first record that is not blank: the header.
+    fn header(&mut self) -> std::result::Result<Record<'a>, String> {
+        loop {
+            match self.next_record()? {
+                None => {
+                    return Err(
+                        "line 1: the file is empty: expected a header naming the variables".into(),
+                    )
+                }
+                Some(r) if r.is_blank() => continue,
+                Some(r) => return Ok(r),
+            }
         }
     }
 

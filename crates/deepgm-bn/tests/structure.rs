@@ -267,6 +267,18 @@ fn family_scores_equal_their_definitions() {
                     "{score:?} {child} | {parents:?}: {got} vs {want}"
                 );
             }
+            // One more parent at a time, counted from the parents' configuration index.
+            let fresh = FamilyScorer::new(&net, &data, score).unwrap();
+            for parallel in [false, true] {
+                let got = fresh.with_one_more_parent(2, &[4], &[0, 1, 3], parallel);
+                for (&u, got) in [0, 1, 3].iter().zip(got) {
+                    let want = direct_family_score(&data, &cards, 2, &[4, u], score);
+                    assert!(
+                        close(got, want, 1e-10),
+                        "{score:?} 2 | 4, {u}: {got} vs {want}"
+                    );
+                }
+            }
         }
     }
 }

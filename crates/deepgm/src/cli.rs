@@ -797,6 +797,9 @@ pub struct BnLearnStructureArgs {
     /// Estimator of the learned graph's tables.
     #[arg(long, value_enum, default_value_t = BnPrior::Mle)]
     pub prior: BnPrior,
+    /// Keep columns that hold one value (unconnected) instead of refusing the data.
+    #[arg(long)]
+    pub keep_constant: bool,
     /// Output network (.bif, .xml, .xmlbif, .bifxml; optionally .gz).
     #[arg(short, long)]
     pub output: PathBuf,

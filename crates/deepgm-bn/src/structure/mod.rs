@@ -78,9 +78,13 @@ pub fn fit(net: &Network, dag: &Dag, data: &Dataset, prior: Prior) -> Result<Net
 ///
 /// # Errors
 /// As [`infer_variables`] and [`read_csv`] (a missing value names its line and column);
-/// [`Error::Format`] when the file has fewer than two columns, or a column with a single state
-/// (a constant variable, which nothing can be learned about).
-pub fn load_data(path: impl AsRef<Path>) -> Result<(Network, Dataset, Vec<String>)> {
+/// [`Error::Format`] when the file has fewer than two columns, or, unless `keep_constant`, a
+/// column with a single state (a constant variable, which nothing can be learned about; kept,
+/// it stays unconnected and a note says so).
+pub fn load_data(
+    path: impl AsRef<Path>,
+    keep_constant: bool,
+) -> Result<(Network, Dataset, Vec<String>)> {
     let path = path.as_ref();
     let text = read_text(path)?;
     let variables = infer_variables(&text, path)?;
@@ -93,20 +97,27 @@ pub fn load_data(path: impl AsRef<Path>) -> Result<(Network, Dataset, Vec<String
             ),
         ));
     }
-    if let Some(v) = variables.iter().find(|v| v.cardinality() < 2) {
-        return Err(Error::format(
-            path,
-            format!(
-                "column {} holds the one value \"{}\": a constant variable cannot be learned \
-                 about (drop the column)",
-                v.name, v.states[0]
-            ),
+    let mut notes = Vec::new();
+    for v in variables.iter().filter(|v| v.cardinality() < 2) {
+        if !keep_constant {
+            return Err(Error::format(
+                path,
+                format!(
+                    "column {} holds the one value \"{}\": a constant variable cannot be \
+                     learned about (drop the column, or keep it unconnected with keep_constant)",
+                    v.name, v.states[0]
+                ),
+            ));
+        }
+        notes.push(format!(
+            "column {} holds the one value \"{}\": it stays unconnected (every score gives an \
+             arc to or from it a change of 0)",
+            v.name, v.states[0]
         ));
     }
     let n = variables.len();
     let net = structure_network("learned", variables, &Dag::empty(n))?;
     let data = read_csv(&net, &text, path)?;
-    let mut notes = Vec::new();
     for (col, &v) in data.vars().iter().enumerate() {
         let mut counts = vec![0usize; net.cardinality(v)];
         for row in data.rows() {

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use deepgm_core::{Error, Result};
+use rayon::prelude::*;
 
 use crate::data::Dataset;
 use crate::network::Network;
@@ -202,6 +203,87 @@ impl FamilyScorer {
             .expect("no panics hold the lock")
             .insert(key, s);
         s
+    }
+
+    /// The scores of `child` with `parents` and one more parent, for each of `extra` in turn
+    /// (each must be neither `child` nor in `parents`): what hill climbing asks for every arc it
+    /// could add. The configuration index of `parents` is built once, so counting a new family
+    /// takes one pass over the rows instead of one a parent; families already scored come from
+    /// the cache. `parallel` spreads the counting over threads.
+    pub fn with_one_more_parent(
+        &self,
+        child: usize,
+        parents: &[usize],
+        extra: &[usize],
+        parallel: bool,
+    ) -> Vec<f64> {
+        let r = self.cards[child];
+        let base_cells: u128 = parents
+            .iter()
+            .map(|&p| self.cards[p] as u128)
+            .try_fold(r as u128, |acc, c| acc.checked_mul(c))
+            .unwrap_or(u128::MAX);
+        let limit = (2 * self.n_rows as u128)
+            .max(1 << 16)
+            .min(u128::from(u32::MAX));
+        // Rows' configuration indices of the parents alone, built only if some family needs it.
+        let base: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+        let one = |u: usize| -> f64 {
+            let mut key: Vec<u32> = Vec::with_capacity(parents.len() + 2);
+            key.push(child as u32);
+            key.extend(parents.iter().map(|&p| p as u32));
+            key.push(u as u32);
+            key[1..].sort_unstable();
+            if let Some(&s) = self
+                .cache
+                .lock()
+                .expect("no panics hold the lock")
+                .get(&key)
+            {
+                return s;
+            }
+            let cu = self.cards[u];
+            let cells = base_cells * cu as u128;
+            if cells > limit {
+                return self.family(
+                    child,
+                    &key[1..].iter().map(|&p| p as usize).collect::<Vec<_>>(),
+                );
+            }
+            let base = base.get_or_init(|| {
+                let mut b = vec![0u32; self.n_rows];
+                for &p in parents {
+                    let card = self.cards[p] as u32;
+                    for (k, &x) in b.iter_mut().zip(&self.columns[p]) {
+                        *k = *k * card + u32::from(x);
+                    }
+                }
+                b
+            });
+            let q = cells as f64 / r as f64;
+            let s = COUNT_BUFFERS.with(|buffers| {
+                let (_, table) = &mut *buffers.borrow_mut();
+                table.clear();
+                table.resize(cells as usize, 0);
+                let (cu, r32) = (cu as u32, r as u32);
+                for ((&b, &xu), &xv) in base.iter().zip(&self.columns[u]).zip(&self.columns[child])
+                {
+                    table[((b * cu + u32::from(xu)) * r32 + u32::from(xv)) as usize] += 1;
+                }
+                self.score_rows(table.chunks_exact(r), r, q)
+            });
+            self.counted.fetch_add(1, Ordering::Relaxed);
+            self.cache
+                .lock()
+                .expect("no panics hold the lock")
+                .insert(key, s);
+            s
+        };
+        if parallel {
+            extra.par_iter().map(|&u| one(u)).collect()
+        } else {
+            extra.iter().map(|&u| one(u)).collect()
+        }
     }
 
     /// The score of a whole DAG: the sum of its family scores.

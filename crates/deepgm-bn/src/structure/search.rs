@@ -33,7 +33,8 @@ pub struct HillClimbParams {
     pub tabu_length: usize,
     /// Random restarts after the first climb.
     pub restarts: usize,
-    /// Random legal moves applied to the best graph before each restart.
+    /// Random legal moves applied to the best graph before the first restart; restart `k`
+    /// applies `k` times as many, so that later restarts look farther.
     pub perturb: usize,
     /// Seed of the restarts' perturbations.
     pub seed: u64,
@@ -134,9 +135,10 @@ pub fn hill_climb(
     progress.advance(1);
     let mut rng = seeded(params.seed);
     let mut improving = 0;
-    for _ in 0..params.restarts {
+    for restart in 1..=params.restarts {
+        // Restart k perturbs by k times `perturb` moves: small steps first, then farther.
         let mut dag = best.clone();
-        perturb(&mut dag, &rules, params.perturb, &mut rng);
+        perturb(&mut dag, &rules, params.perturb * restart, &mut rng);
         let (found, steps) = climb(scorer, &rules, params, dag, progress);
         iterations += steps;
         let score = scorer.dag_score(&found);
@@ -251,23 +253,21 @@ fn check(n: usize, params: &HillClimbParams) -> Result<(Rules, Dag)> {
 /// `u != v`, adding it (`NaN` on the diagonal).
 fn child_deltas(scorer: &FamilyScorer, dag: &Dag, v: usize, current: f64) -> Vec<f64> {
     let parents = dag.parents(v);
-    let delta = |u: usize| {
-        if u == v {
-            return f64::NAN;
-        }
-        let changed: Vec<usize> = if parents.contains(&u) {
-            parents.iter().copied().filter(|&p| p != u).collect()
-        } else {
-            parents.iter().copied().chain(std::iter::once(u)).collect()
-        };
-        scorer.family(v, &changed) - current
-    };
     let n = dag.n_variables();
-    if worth_threads(scorer, n) {
-        (0..n).into_par_iter().map(delta).collect()
-    } else {
-        (0..n).map(delta).collect()
+    let parallel = worth_threads(scorer, n);
+    let others: Vec<usize> = (0..n)
+        .filter(|&u| u != v && !parents.contains(&u))
+        .collect();
+    let added = scorer.with_one_more_parent(v, parents, &others, parallel);
+    let mut deltas = vec![f64::NAN; n];
+    for (&u, s) in others.iter().zip(added) {
+        deltas[u] = s - current;
     }
+    for &u in parents {
+        let rest: Vec<usize> = parents.iter().copied().filter(|&p| p != u).collect();
+        deltas[u] = scorer.family(v, &rest) - current;
+    }
+    deltas
 }
 
 /// Whether scoring `families` new families pays for spreading them over threads (each counts

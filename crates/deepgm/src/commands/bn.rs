@@ -1,4 +1,4 @@
-//! `deepgm bn info|query|mpe|sample|learn|convert`.
+//! `deepgm bn info|query|mpe|sample|learn|learn-structure|score|convert`.
 
 use std::path::Path;
 use std::time::Instant;
@@ -417,7 +417,7 @@ fn shd_text(shd: &Shd) -> String {
 
 fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (net, data, notes) = structure::load_data(&args.data)?;
+    let (net, data, notes) = structure::load_data(&args.data, args.keep_constant)?;
     let load_seconds = started.elapsed().as_secs_f64();
     let score = structure_score(args.score, args.ess);
     let start = match &args.start {
