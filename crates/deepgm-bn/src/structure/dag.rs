@@ -191,6 +191,9 @@ impl Dag {
     /// The completed partially directed graph of the graph's Markov equivalence class: the
     /// arcs of its v-structures and every arc that Meek's rules 1-3 then compel stay directed,
     /// the others become undirected edges.
+    // Variables are indices into both the graph and the `directed` matrix, read both ways
+    // (`directed[a][b]` and `directed[b][a]`), which iterators would obscure.
+    #[allow(clippy::needless_range_loop)]
     pub fn cpdag(&self) -> Cpdag {
         let n = self.n_variables();
         // directed[a][b]: a -> b is compelled; undirected edges are adjacency minus those.
