@@ -263,17 +263,17 @@ pub fn section(dir: &Path, seed: u64) -> anyhow::Result<Section> {
             .to_vec(),
         rows,
     });
-    s.figures.push(feature_figure(dir, &model, &held)?);
+    s.figures.extend(feature_figures(dir, &model, &held)?);
     Ok(s)
 }
 
-/// The trained seed network's kernels, then a held-out digit with its feature maps before and
-/// after the overlapping pooling, each tile labelled.
-fn feature_figure(
+/// A held-out digit, then the trained seed network's kernels with the digit's feature maps
+/// before and after the overlapping pooling below them (one column a map), each tile labelled.
+fn feature_figures(
     dir: &Path,
     model: &Sequential<f32>,
     held: &ImageSet,
-) -> anyhow::Result<super::report::Figure> {
+) -> anyhow::Result<Vec<super::report::Figure>> {
     let Some(Layer::Conv2d(conv)) = model.layers.first() else {
         anyhow::bail!("the seed network starts with a convolution");
     };
@@ -293,10 +293,17 @@ fn feature_figure(
     }
     let x = held.images.slice(s![0..1, .., .., ..]).to_owned();
     let label = held.labels[0];
-    tiles.push((
-        format!("held-out digit (label {label})"),
-        enlarge(stretch(x.slice(s![0, 0, .., ..])).view(), 3),
-    ));
+    let digit = tile_figure(
+        dir,
+        "cnn-digit",
+        "A held-out digit, the input of the maps below (shown 3x)",
+        &[(
+            format!("held-out digit (label {label})"),
+            enlarge(stretch(x.slice(s![0, 0, .., ..])).view(), 3),
+        )],
+        1,
+        1,
+    )?;
     let conv_out = conv.forward(x.view());
     let pooled = match model.layers.get(1) {
         Some(Layer::MaxPool2d(pool)) => pool.forward_values(conv_out.view()),
@@ -326,13 +333,15 @@ fn feature_figure(
             enlarge(stretch(p).view(), 3),
         ));
     }
-    Ok(tile_figure(
+    let features = tile_figure(
         dir,
         "cnn-features",
-        "The trained seed network: its kernels, a held-out digit, and the digit's feature maps \
-         (each stretched from its own minimum, black, to its maximum, white)",
+        "The trained seed network, one column a feature map: its kernel, then the digit's map \
+         after the convolution and after the overlapping pooling (each stretched from its own \
+         minimum, black, to its maximum, white)",
         &tiles,
         1,
         maps,
-    )?)
+    )?;
+    Ok(vec![digit, features])
 }
