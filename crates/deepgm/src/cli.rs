@@ -602,7 +602,8 @@ Example:\n  deepgm bn learn --structure alarm.bif.gz --data alarm.csv --prior bd
     #[command(
         name = "learn-structure",
         after_help = "Hill climbing over DAGs (add, delete, reverse an arc) on a decomposable score, with a \
-tabu list, --patience steps without improvement allowed, and --restarts seeded random restarts. \
+tabu list, --patience steps without improvement allowed, and --restarts seeded random restarts \
+(restart k moves k x --perturb arcs of the best graph at random). \
 --restarts 0 --patience 0 is pgmpy's HillClimbSearch. The variables are the CSV's columns, their \
 states the values seen (sorted). List files hold one arc a line, FROM -> TO.\n\n\
 Examples:\n  deepgm bn sample builtin:asia -n 50000 --seed 0 -o asia.csv\n  \
@@ -749,18 +750,26 @@ pub enum BnScoreArg {
     Ll,
 }
 
-/// Arguments of `deepgm bn learn-structure`.
+/// The data and score of `deepgm bn learn-structure` and `deepgm bn score`.
 #[derive(Debug, Args)]
-pub struct BnLearnStructureArgs {
+pub struct BnScoringArgs {
     /// Complete data: a CSV with one column per variable, cells are state names.
     #[arg(long)]
     pub data: PathBuf,
-    /// Score to maximize.
+    /// Score.
     #[arg(long, value_enum, default_value_t = BnScoreArg::Bic)]
     pub score: BnScoreArg,
-    /// Equivalent sample size of the BDeu score (and of --prior bdeu).
+    /// Equivalent sample size of the BDeu score (for learn-structure, also of --prior bdeu).
     #[arg(long, default_value_t = 1.0)]
     pub ess: f64,
+}
+
+/// Arguments of `deepgm bn learn-structure`.
+#[derive(Debug, Args)]
+pub struct BnLearnStructureArgs {
+    /// The data and the score (to maximize).
+    #[command(flatten)]
+    pub scoring: BnScoringArgs,
     /// The most parents a variable may have.
     #[arg(long, value_name = "N")]
     pub max_indegree: Option<usize>,
@@ -773,7 +782,7 @@ pub struct BnLearnStructureArgs {
     /// Random restarts from a perturbed best graph.
     #[arg(long, default_value_t = 10)]
     pub restarts: usize,
-    /// Random moves applied before each restart.
+    /// Random moves applied before the first restart; restart k applies k times as many.
     #[arg(long, default_value_t = 3)]
     pub perturb: usize,
     /// Random seed of the restarts.
@@ -810,15 +819,9 @@ pub struct BnLearnStructureArgs {
 pub struct BnScoreArgs {
     /// The network whose graph to score.
     pub net: PathBuf,
-    /// Complete data: a CSV with one column per variable, cells are state names.
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Score.
-    #[arg(long, value_enum, default_value_t = BnScoreArg::Bic)]
-    pub score: BnScoreArg,
-    /// Equivalent sample size of the BDeu score.
-    #[arg(long, default_value_t = 1.0)]
-    pub ess: f64,
+    /// The data and the score.
+    #[command(flatten)]
+    pub scoring: BnScoringArgs,
     /// Also compare the graph with this network's: structural Hamming distances (DAG and CPDAG).
     #[arg(long, value_name = "NET")]
     pub compare: Option<PathBuf>,

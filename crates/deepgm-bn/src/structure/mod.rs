@@ -118,11 +118,10 @@ pub fn load_data(
     let n = variables.len();
     let net = structure_network("learned", variables, &Dag::empty(n))?;
     let data = read_csv(&net, &text, path)?;
-    for (col, &v) in data.vars().iter().enumerate() {
-        let mut counts = vec![0usize; net.cardinality(v)];
-        for row in data.rows() {
-            counts[row[col] as usize] += 1;
-        }
+    for v in 0..net.n_variables() {
+        let counts = data
+            .state_counts(v, net.cardinality(v))
+            .expect("read_csv gives every variable a column");
         for (state, &c) in counts.iter().enumerate() {
             if c == 1 {
                 notes.push(format!(

@@ -183,26 +183,32 @@ impl FamilyScorer {
 
     /// The score of `child` with the parent set `parents` (any order).
     pub fn family(&self, child: usize, parents: &[usize]) -> f64 {
-        let mut key: Vec<u32> = Vec::with_capacity(parents.len() + 1);
-        key.push(child as u32);
-        key.extend(parents.iter().map(|&p| p as u32));
-        key[1..].sort_unstable();
-        if let Some(&s) = self
-            .cache
-            .lock()
-            .expect("no panics hold the lock")
-            .get(&key)
-        {
+        let key = family_key(child, parents.iter().copied());
+        if let Some(s) = self.cached(&key) {
             return s;
         }
         let sorted: Vec<usize> = key[1..].iter().map(|&p| p as usize).collect();
         let s = self.compute(child, &sorted);
+        self.store(key, s);
+        s
+    }
+
+    /// The cached score of the family `key` (see [`family_key`]), if it was counted before.
+    fn cached(&self, key: &[u32]) -> Option<f64> {
+        self.cache
+            .lock()
+            .expect("no panics hold the lock")
+            .get(key)
+            .copied()
+    }
+
+    /// Caches a newly counted family's score.
+    fn store(&self, key: Vec<u32>, score: f64) {
         self.counted.fetch_add(1, Ordering::Relaxed);
         self.cache
             .lock()
             .expect("no panics hold the lock")
-            .insert(key, s);
-        s
+            .insert(key, score);
     }
 
     /// The scores of `child` with `parents` and one more parent, for each of `extra` in turn
@@ -229,17 +235,8 @@ impl FamilyScorer {
         // Rows' configuration indices of the parents alone, built only if some family needs it.
         let base: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
         let one = |u: usize| -> f64 {
-            let mut key: Vec<u32> = Vec::with_capacity(parents.len() + 2);
-            key.push(child as u32);
-            key.extend(parents.iter().map(|&p| p as u32));
-            key.push(u as u32);
-            key[1..].sort_unstable();
-            if let Some(&s) = self
-                .cache
-                .lock()
-                .expect("no panics hold the lock")
-                .get(&key)
-            {
+            let key = family_key(child, parents.iter().copied().chain(std::iter::once(u)));
+            if let Some(s) = self.cached(&key) {
                 return s;
             }
             let cu = self.cards[u];
@@ -272,11 +269,7 @@ impl FamilyScorer {
                 }
                 self.score_rows(table.chunks_exact(r), r, q)
             });
-            self.counted.fetch_add(1, Ordering::Relaxed);
-            self.cache
-                .lock()
-                .expect("no panics hold the lock")
-                .insert(key, s);
+            self.store(key, s);
             s
         };
         if parallel {
@@ -424,6 +417,15 @@ impl FamilyScorer {
         }
         groups
     }
+}
+
+/// The cache key of a family: the child, then its parents sorted.
+fn family_key(child: usize, parents: impl Iterator<Item = usize>) -> Vec<u32> {
+    let mut key: Vec<u32> = std::iter::once(child as u32)
+        .chain(parents.map(|p| p as u32))
+        .collect();
+    key[1..].sort_unstable();
+    key
 }
 
 thread_local! {

@@ -347,11 +347,7 @@ fn sample(args: &BnSampleArgs, ui: Ui) -> anyhow::Result<()> {
 fn learn(args: &BnLearnArgs, ui: Ui) -> anyhow::Result<()> {
     let (structure, _) = load(&args.structure)?;
     let data = deepgm_bn::load_csv(&structure, &args.data)?;
-    let prior = match args.prior {
-        BnPrior::Mle => deepgm_bn::Prior::MaximumLikelihood,
-        BnPrior::Bdeu => deepgm_bn::Prior::BDeu { ess: args.ess },
-    };
-    let learned = deepgm_bn::learn_parameters(&structure, &data, prior)?;
+    let learned = deepgm_bn::learn_parameters(&structure, &data, prior_of(args.prior, args.ess))?;
     deepgm_bn::save(&learned, &args.output)?;
     // How far the learned tables moved from the structure file's own.
     let largest_change = structure
@@ -417,9 +413,9 @@ fn shd_text(shd: &Shd) -> String {
 
 fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (net, data, notes) = structure::load_data(&args.data, args.keep_constant)?;
+    let (net, data, notes) = structure::load_data(&args.scoring.data, args.keep_constant)?;
     let load_seconds = started.elapsed().as_secs_f64();
-    let score = structure_score(args.score, args.ess);
+    let score = structure_score(args.scoring.score, args.scoring.ess);
     let start = match &args.start {
         Some(path) => Some(structure::dag_by_names(&net, &load(path)?.0)?),
         None => None,
@@ -449,7 +445,12 @@ fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
     let found = hill_climb(&scorer, &params, &bar)?;
     let search_seconds = searching.elapsed().as_secs_f64();
     drop(bar);
-    let learned = structure::fit(&net, &found.dag, &data, prior_of(args.prior, args.ess))?;
+    let learned = structure::fit(
+        &net,
+        &found.dag,
+        &data,
+        prior_of(args.prior, args.scoring.ess),
+    )?;
     deepgm_bn::save(&learned, &args.output)?;
     let seconds = started.elapsed().as_secs_f64();
     let compared = match &args.compare {
@@ -524,8 +525,8 @@ fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
 
 fn score(args: &BnScoreArgs, ui: Ui) -> anyhow::Result<()> {
     let (net, _) = load(&args.net)?;
-    let data = deepgm_bn::load_csv(&net, &args.data)?;
-    let score = structure_score(args.score, args.ess);
+    let data = deepgm_bn::load_csv(&net, &args.scoring.data)?;
+    let score = structure_score(args.scoring.score, args.scoring.ess);
     let scorer = FamilyScorer::new(&net, &data, score)?;
     let dag = Dag::of_network(&net);
     let families: Vec<(String, f64)> = (0..net.n_variables())

@@ -13,7 +13,7 @@ use ndarray::{Array1, Array2, Axis};
 use rand::Rng;
 
 use super::derivations::Problem;
-use super::report::{stretch, tile_figure, unit_gray, Section, Table};
+use super::report::{stretch, tile_figure, Section, Table};
 use crate::cli::Binarize;
 use crate::commands::rbm::binarize;
 
@@ -259,7 +259,7 @@ fn chains_figure(
             } else {
                 format!("after {steps} step{}", if steps == 1 { "" } else { "s" })
             };
-            tiles.push((label, unit_gray(image.view())));
+            tiles.push((label, deepgm_core::image::unit_to_gray(image.view())));
         }
     }
     Ok(tile_figure(

@@ -137,11 +137,6 @@ pub fn stretch(values: ArrayView2<'_, f32>) -> Array2<u8> {
     values.mapv(|v| ((v - lo) / span * 255.0).round().clamp(0.0, 255.0) as u8)
 }
 
-/// Values in [0, 1] as gray levels.
-pub fn unit_gray(values: ArrayView2<'_, f32>) -> Array2<u8> {
-    deepgm_core::image::unit_to_gray(values)
-}
-
 fn verdict(passed: bool) -> &'static str {
     if passed {
         "pass"
