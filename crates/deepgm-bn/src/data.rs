@@ -47,7 +47,7 @@ impl Dataset {
     /// `values` (see the layout above).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (name `dataset`) when a variable index is out of range or
+    /// [`Error::InvalidParameter`] (name `dataset`) when a variable index is out of range or
     /// repeated, `values.len()` is not a multiple of `vars.len()` (or is not 0 when there are no
     /// columns), or a cell is not a state of its column's variable.
     pub fn new(net: &Network, vars: Vec<usize>, values: Vec<u16>) -> Result<Self> {

@@ -117,7 +117,7 @@ pub fn to_text(net: &Network, format: FileFormat) -> String {
 /// gzipped for a `.gz` name; atomically (a temporary file renamed into place).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] (name `output`) when the name is not one of the known
+/// [`Error::InvalidParameter`] (name `output`) when the name is not one of the known
 /// extensions; [`Error::Io`] when writing fails.
 pub fn save(net: &Network, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();

@@ -34,7 +34,7 @@ pub enum Prior {
 /// slowest).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] (name `dataset`) when the dataset lacks a column for some
+/// [`Error::InvalidParameter`] (name `dataset`) when the dataset lacks a column for some
 /// variable of `structure` (the message names them), has a column whose variable index is out
 /// of range, or holds a state index out of range (a dataset built for another network).
 pub fn counts(structure: &Network, data: &Dataset) -> Result<Vec<Vec<u64>>> {
@@ -117,7 +117,7 @@ pub fn counts(structure: &Network, data: &Dataset) -> Result<Vec<Vec<u64>>> {
 /// documentation for the formulas; an unseen parent configuration gets the uniform row).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] (name `--ess`) when a BDeu `ess` is not finite and `> 0`;
+/// [`Error::InvalidParameter`] (name `--ess`) when a BDeu `ess` is not finite and `> 0`;
 /// everything [`counts`] rejects.
 ///
 /// ```

@@ -203,7 +203,7 @@ impl Network {
     /// `cpts` may come in any order; they are stored so that `cpts()[i].child == i`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (name `network`) with a message naming the variable at fault,
+    /// [`Error::InvalidParameter`] (name `network`) with a message naming the variable at fault,
     /// when:
     /// - a variable name or a state name is empty or starts or ends with whitespace, two
     ///   variables share a name, a variable has no state or two equal states;
@@ -445,7 +445,7 @@ impl NetworkBuilder {
     /// Resolves the names and validates (see [`Network::new`]).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when a table names an unknown variable, and everything
+    /// [`Error::InvalidParameter`] when a table names an unknown variable, and everything
     /// [`Network::new`] rejects.
     pub fn build(self) -> Result<Network> {
         let lookup: HashMap<&str, usize> = self

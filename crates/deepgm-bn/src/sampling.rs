@@ -164,7 +164,7 @@ impl Tables {
 /// per sample beyond the output (`2 * n * n_variables` bytes).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when a variable has more than [`MAX_DATASET_STATES`] states or
+/// [`Error::InvalidParameter`] when a variable has more than [`MAX_DATASET_STATES`] states or
 /// the output cannot be allocated.
 ///
 /// ```
@@ -322,7 +322,7 @@ fn no_weight(n: usize) -> Error {
 /// evidence is unlikely (few samples carry the weight): watch [`Estimate::effective_samples`].
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when `n` is 0, a target is out of range, observed or repeated,
+/// [`Error::InvalidParameter`] when `n` is 0, a target is out of range, observed or repeated,
 /// the evidence does not belong to this network, a variable has more than
 /// [`MAX_DATASET_STATES`] states, or every sample has weight zero (impossible or very
 /// unlikely evidence).
@@ -589,7 +589,7 @@ fn gibbs_start(
 /// stuck in one region).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when `n` is 0, a target is out of range, observed or repeated,
+/// [`Error::InvalidParameter`] when `n` is 0, a target is out of range, observed or repeated,
 /// the evidence does not belong to this network, a variable has more than
 /// [`MAX_DATASET_STATES`] states, or no starting state of positive probability is found.
 pub fn gibbs(

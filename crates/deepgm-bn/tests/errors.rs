@@ -165,7 +165,7 @@ fn bad_table_structure_is_rejected() {
 /// The message of a BIF parse error, checked to be a Format error naming the source.
 fn bif_error(text: &str) -> String {
     match parse_bif(text, "net.bif") {
-        Err(Error::Format { path, message }) => {
+        Err(Error::Format { path, message, .. }) => {
             assert_eq!(path.to_str(), Some("net.bif"));
             message
         }
@@ -334,7 +334,7 @@ fn model_errors_in_a_file_point_at_the_row_or_block() {
 
 fn xml_error(text: &str) -> String {
     match parse_xmlbif(text, "net.xml") {
-        Err(Error::Format { path, message }) => {
+        Err(Error::Format { path, message, .. }) => {
             assert_eq!(path.to_str(), Some("net.xml"));
             message
         }

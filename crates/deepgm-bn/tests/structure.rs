@@ -426,7 +426,7 @@ fn bad_settings_are_errors_naming_them() {
     let scorer = FamilyScorer::new(&asia, &data, StructureScore::Bic).unwrap();
     let run = |params: HillClimbParams| hill_climb(&scorer, &params, &NoProgress).unwrap_err();
     let name = |e: deepgm_core::Error| match e {
-        deepgm_core::Error::InvalidArgument { name, .. } => name,
+        deepgm_core::Error::InvalidParameter { name, .. } => name,
         other => panic!("{other}"),
     };
     assert_eq!(

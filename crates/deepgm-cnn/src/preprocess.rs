@@ -17,7 +17,7 @@ const BOX: u32 = 20;
 /// A picture that is already 28 x 28 on a dark background is returned unchanged.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when the picture is blank (no ink to centre).
+/// [`Error::InvalidParameter`] when the picture is blank (no ink to centre).
 pub fn mnist_like(gray: &Array2<u8>) -> Result<Array2<u8>> {
     let (h, w) = gray.dim();
     let border: Vec<u8> = gray

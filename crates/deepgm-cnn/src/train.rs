@@ -74,7 +74,7 @@ impl ImageSet {
     /// Checks that the images fit `model` and every label is one of its classes.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] naming the data's shape or the first bad label.
+    /// [`Error::InvalidParameter`] naming the data's shape or the first bad label.
     pub fn check_fits(&self, model: &Sequential<f32>) -> Result<()> {
         let (_, c, h, w) = self.images.dim();
         if [c, h, w] != model.input_shape {
@@ -123,8 +123,8 @@ pub struct EpochStats {
 /// minibatch may be smaller (PyTorch's `drop_last=False`).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty set, a zero batch size or data that does not fit;
-/// [`Error::InvalidArgument`] (name `learning rate`) naming the epoch and minibatch at the first
+/// [`Error::InvalidParameter`] for an empty set, a zero batch size or data that does not fit;
+/// [`Error::InvalidParameter`] (name `learning rate`) naming the epoch and minibatch at the first
 /// minibatch whose loss is not finite (training diverged), before that minibatch's step.
 pub fn train_epoch(
     model: &mut Sequential<f32>,
@@ -207,7 +207,7 @@ pub struct Evaluation {
 /// Scores `model` on `data` in batches of `batch` images, each batch split across threads.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty set, a zero batch size or data that does not fit.
+/// [`Error::InvalidParameter`] for an empty set, a zero batch size or data that does not fit.
 pub fn evaluate(
     model: &Sequential<f32>,
     data: &ImageSet,

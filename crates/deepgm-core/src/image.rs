@@ -116,7 +116,7 @@ pub fn unit_to_gray(values: ArrayView2<'_, f32>) -> Array2<u8> {
 /// Writes a grayscale array `(height, width)` as a PNG file, atomically.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty array; [`Error::Io`] naming `path` on write failure.
+/// [`Error::InvalidParameter`] for an empty array; [`Error::Io`] naming `path` on write failure.
 pub fn write_png(path: &Path, gray: &Array2<u8>) -> Result<()> {
     let bytes = encode_png(gray)?;
     write_atomic(path, |w| {
@@ -139,7 +139,7 @@ pub const JPEG_QUALITY: u8 = 95;
 /// The format a file name calls for: `.png` -> PNG, `.jpg`/`.jpeg` -> JPEG (case-insensitive).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] (name `output`) for any other name, naming the file.
+/// [`Error::InvalidParameter`] (name `output`) for any other name, naming the file.
 pub fn picture_format_of(path: &Path) -> Result<PictureFormat> {
     let ext = path
         .extension()
@@ -176,7 +176,7 @@ pub fn write_image(path: &Path, gray: &Array2<u8>) -> Result<()> {
 /// Encodes a grayscale array `(height, width)` as JPEG bytes at [`JPEG_QUALITY`].
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty array or one larger than JPEG's 65,535 pixels a side.
+/// [`Error::InvalidParameter`] for an empty array or one larger than JPEG's 65,535 pixels a side.
 pub fn encode_jpeg(gray: &Array2<u8>) -> Result<Vec<u8>> {
     let (h, w) = gray.dim();
     if h == 0 || w == 0 || h > 65_535 || w > 65_535 {
@@ -197,7 +197,7 @@ pub fn encode_jpeg(gray: &Array2<u8>) -> Result<Vec<u8>> {
 /// Encodes a grayscale array `(height, width)` as PNG bytes.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty array or one too large for PNG.
+/// [`Error::InvalidParameter`] for an empty array or one too large for PNG.
 pub fn encode_png(gray: &Array2<u8>) -> Result<Vec<u8>> {
     let (h, w) = gray.dim();
     if h == 0 || w == 0 {
@@ -236,7 +236,7 @@ pub enum TileScale {
 /// `tiles` is a list of `(tile_height, tile_width)` views.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when `tiles` is empty, `cols` is zero, or the tiles differ in shape.
+/// [`Error::InvalidParameter`] when `tiles` is empty, `cols` is zero, or the tiles differ in shape.
 pub fn tile_grid(
     tiles: &[ArrayView2<'_, f32>],
     cols: usize,
@@ -327,7 +327,7 @@ mod tests {
         let gif = dir.path().join("a.gif");
         let err = write_image(&gif, &gray).unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidArgument { name, .. } if name == "output"),
+            matches!(&err, Error::InvalidParameter { name, .. } if name == "output"),
             "{err}"
         );
         assert!(!gif.exists());

@@ -9,20 +9,28 @@
 //! - [`atomic`]: outputs written to a temporary file and renamed into place;
 //! - [`progress`]: progress reporting without printing;
 //! - [`parallel`]: rayon's worker threads started ahead of use;
-//! - [`error`]: the shared [`Error`] type.
+//! - [`error`]: the shared, typed [`Error`] ([`ErrorKind`] to match on);
+//! - [`params`]: the one convention for parameters, seeds and progress ([`params::Params`]);
+//! - [`schedule`]: learning-rate schedules;
+//! - [`numeric`]: the [`numeric::Float`] element type and stable sigmoid, softplus, log-sum-exp;
+//! - [`claims`]: the source's claims as checks ([`claims::Claim`]).
 #![warn(missing_docs)]
 
 pub mod atomic;
 pub mod builtin;
+pub mod claims;
 pub mod error;
 pub mod fetch;
 pub mod idx;
 pub mod image;
 pub mod linalg;
 pub mod mnist;
+pub mod numeric;
 pub mod parallel;
+pub mod params;
 pub mod progress;
 pub mod rng;
+pub mod schedule;
 pub mod tensors;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};

@@ -25,7 +25,7 @@ pub struct Tensor {
 /// Writes `tensors` (name -> tensor) and `metadata` to `path` atomically.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when a tensor's data does not match its shape; [`Error::Io`] when
+/// [`Error::InvalidParameter`] when a tensor's data does not match its shape; [`Error::Io`] when
 /// the file cannot be written.
 pub fn save(
     path: &Path,

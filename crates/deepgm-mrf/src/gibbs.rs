@@ -103,7 +103,7 @@ fn sweep(
 /// a tie keeps the last sample), and `marginals` holds each pixel's fraction of +1 samples.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for a bad `y`, a temperature that is not finite and positive, or
+/// [`Error::InvalidParameter`] for a bad `y`, a temperature that is not finite and positive, or
 /// no sweeps left after burn-in.
 pub fn gibbs(
     model: &IsingModel,
@@ -181,7 +181,7 @@ pub fn gibbs_chain(
 /// is a local minimum). `sweeps` in the report counts both.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for a bad `y`, temperatures that are not finite and positive or
+/// [`Error::InvalidParameter`] for a bad `y`, temperatures that are not finite and positive or
 /// rise, or zero sweeps.
 pub fn anneal(
     model: &IsingModel,

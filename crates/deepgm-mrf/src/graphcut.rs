@@ -22,7 +22,7 @@ use crate::report::Denoised;
 /// The report's `sweeps` is 0 and `converged` true.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for a bad `y`, or `beta < 0` (the energy is then not submodular and
+/// [`Error::InvalidParameter`] for a bad `y`, or `beta < 0` (the energy is then not submodular and
 /// a cut does not minimize it; use ICM, annealing or mean field).
 pub fn graph_cut(model: &IsingModel, y: ArrayView2<'_, i8>) -> Result<Denoised> {
     check_spins("y", y)?;

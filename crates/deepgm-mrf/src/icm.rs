@@ -203,7 +203,7 @@ fn start_from(
 /// sweeps have run. The energy never increases.
 ///
 /// # Errors
-/// [`deepgm_core::Error::InvalidArgument`] when `y` (or `init`) is not a non-empty -1/+1 grid of
+/// [`deepgm_core::Error::InvalidParameter`] when `y` (or `init`) is not a non-empty -1/+1 grid of
 /// one shape.
 pub fn icm(
     model: &IsingModel,

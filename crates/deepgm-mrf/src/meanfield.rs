@@ -42,7 +42,7 @@ impl Default for MeanFieldOptions {
 /// `q(x_i = +1) = (1 + m_i) / 2`.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for a bad `y`, a temperature that is not finite and positive, a
+/// [`Error::InvalidParameter`] for a bad `y`, a temperature that is not finite and positive, a
 /// damping outside (0, 1], or a tolerance that is not finite and positive.
 pub fn mean_field(
     model: &IsingModel,

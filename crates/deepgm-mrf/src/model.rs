@@ -74,7 +74,7 @@ impl IsingModel {
     /// A 4-neighbourhood model with the given parameters.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] naming the parameter when one is not finite.
+    /// [`Error::InvalidParameter`] naming the parameter when one is not finite.
     pub fn new(h: f64, beta: f64, eta: f64) -> Result<Self> {
         for (name, value) in [("h", h), ("beta", beta), ("eta", eta)] {
             if !value.is_finite() {
@@ -191,7 +191,7 @@ pub fn neighbour_sum(x: ArrayView2<'_, i8>, nb: Neighbourhood, row: usize, col: 
 /// Checks that `spins` is a non-empty grid of -1/+1 values.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an empty grid or a value other than -1 or +1.
+/// [`Error::InvalidParameter`] for an empty grid or a value other than -1 or +1.
 pub fn check_spins(name: &str, spins: ArrayView2<'_, i8>) -> Result<()> {
     if spins.is_empty() {
         return Err(Error::invalid(
@@ -220,7 +220,7 @@ pub fn check_spins(name: &str, spins: ArrayView2<'_, i8>) -> Result<()> {
 /// Checks a labelling `x` against an observation `y`: both valid spin grids of one shape.
 ///
 /// # Errors
-/// As [`check_spins`]; [`Error::InvalidArgument`] when the shapes differ.
+/// As [`check_spins`]; [`Error::InvalidParameter`] when the shapes differ.
 pub fn check_pair(x: ArrayView2<'_, i8>, y: ArrayView2<'_, i8>) -> Result<()> {
     check_spins("x", x)?;
     check_spins("y", y)?;
@@ -272,7 +272,7 @@ pub fn all_labellings(rows: usize, cols: usize) -> impl Iterator<Item = Array2<i
 /// Checks a parameter that must be finite and positive (a temperature, a tolerance).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] naming `name` otherwise.
+/// [`Error::InvalidParameter`] naming `name` otherwise.
 pub(crate) fn check_positive(name: &str, t: f64) -> Result<()> {
     if !(t.is_finite() && t > 0.0) {
         return Err(Error::invalid(

@@ -8,7 +8,7 @@ use rand::Rng;
 /// Flips each spin of `x` with probability `q` (binary symmetric channel).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when `q` is not in [0, 1].
+/// [`Error::InvalidParameter`] when `q` is not in [0, 1].
 pub fn flip_noise(x: ArrayView2<'_, i8>, q: f64, rng: &mut DeepRng) -> Result<Array2<i8>> {
     if !(0.0..=1.0).contains(&q) {
         return Err(Error::invalid(

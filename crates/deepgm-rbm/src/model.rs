@@ -38,7 +38,7 @@ impl<F: Real> BernoulliRbm<F> {
     /// unit (clamped to [1e-3, 1 - 1e-3] so that constant pixels stay finite).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when `data` has no rows or `hidden` is 0.
+    /// [`Error::InvalidParameter`] when `data` has no rows or `hidden` is 0.
     pub fn init<R: Rng + ?Sized>(
         data: ArrayView2<'_, F>,
         hidden: usize,
@@ -113,7 +113,7 @@ impl<F: Real> BernoulliRbm<F> {
     /// Checks that `v` has D columns.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] otherwise.
+    /// [`Error::InvalidParameter`] otherwise.
     pub fn check_visible(&self, v: ArrayView2<'_, F>) -> Result<()> {
         if v.ncols() != self.visible() {
             return Err(Error::invalid(

@@ -66,7 +66,7 @@ impl LogSum {
 /// 2^25 configurations take about 20 s on two cores.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when the smaller layer has more than [`MAX_EXACT_UNITS`] units.
+/// [`Error::InvalidParameter`] when the smaller layer has more than [`MAX_EXACT_UNITS`] units.
 pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>, progress: &dyn Progress) -> Result<f64> {
     let m64: BernoulliRbm<f64> = model.cast();
     // Enumerate the smaller layer: columns of `mat` are the enumerated units' weight vectors.
@@ -225,7 +225,7 @@ pub fn beta_schedule(betas: usize) -> Vec<f64> {
 /// by one Gibbs transition at each inverse temperature.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when `base_b` does not match the visible layer, or runs or betas are
+/// [`Error::InvalidParameter`] when `base_b` does not match the visible layer, or runs or betas are
 /// fewer than 1 and 3.
 pub fn ais_log_z(
     model: &BernoulliRbm<f32>,

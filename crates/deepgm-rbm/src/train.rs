@@ -105,7 +105,7 @@ impl Trainer {
     /// Starts training `model` (seeded: same seed, same data, same result).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a zero batch or k, or a learning rate or momentum that is not
+    /// [`Error::InvalidParameter`] for a zero batch or k, or a learning rate or momentum that is not
     /// finite and non-negative.
     pub fn new(model: BernoulliRbm<f32>, options: TrainOptions, seed: u64) -> Result<Self> {
         let k = match options.sampler {
@@ -147,7 +147,7 @@ impl Trainer {
     /// Runs one epoch over `data` (binary, N x D) in a fresh random order.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when `data` is empty or does not match the visible layer.
+    /// [`Error::InvalidParameter`] when `data` is empty or does not match the visible layer.
     pub fn epoch(
         &mut self,
         data: ArrayView2<'_, f32>,

@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod flags;
 mod tour;
 mod ui;
 

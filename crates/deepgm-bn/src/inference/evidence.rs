@@ -19,7 +19,7 @@ impl Evidence {
     /// Evidence from `(variable, state)` pairs.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (`--evidence`) when a variable or state index is out of
+    /// [`Error::InvalidParameter`] (`--evidence`) when a variable or state index is out of
     /// range, or a variable is observed twice.
     pub fn from_pairs(net: &Network, pairs: &[(usize, usize)]) -> Result<Self> {
         let mut seen = vec![false; net.n_variables()];
@@ -60,7 +60,7 @@ impl Evidence {
     /// evidence.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (`--evidence`) naming the pair, the unknown variable or the
+    /// [`Error::InvalidParameter`] (`--evidence`) naming the pair, the unknown variable or the
     /// unknown state (with the valid states), or a variable given twice.
     pub fn parse(net: &Network, text: &str) -> Result<Self> {
         let mut pairs = Vec::new();
@@ -114,7 +114,7 @@ impl Evidence {
 /// names ("did you mean") and the first 40 names of the network.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when no variable has that name.
+/// [`Error::InvalidParameter`] when no variable has that name.
 pub fn find_variable(net: &Network, name: &str, option: &str) -> Result<usize> {
     net.find(name).ok_or_else(|| {
         let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
@@ -135,7 +135,7 @@ const VARIABLES_LISTED: usize = 40;
 /// Parses a comma-separated list of variable names (`"X,Y"`) for option `option`.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] naming an unknown or repeated variable.
+/// [`Error::InvalidParameter`] naming an unknown or repeated variable.
 pub fn parse_targets(net: &Network, text: &str, option: &str) -> Result<Vec<usize>> {
     let mut out: Vec<usize> = Vec::new();
     for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {

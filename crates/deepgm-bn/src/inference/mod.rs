@@ -193,7 +193,7 @@ fn zero_evidence() -> Error {
 /// evidence's ancestors.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when the plan exceeds the table budget or the evidence has
+/// [`Error::InvalidParameter`] when the plan exceeds the table budget or the evidence has
 /// probability zero.
 pub fn log_evidence(net: &Network, evidence: &Evidence, options: &Options) -> Result<f64> {
     let factors = restricted_factors(net, evidence);
@@ -229,7 +229,7 @@ fn log_evidence_with(
 /// and the probability of the evidence.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when a target is observed, the plan exceeds
+/// [`Error::InvalidParameter`] when a target is observed, the plan exceeds
 /// [`Options::max_table_entries`], or the evidence has probability zero.
 pub fn query(
     net: &Network,

@@ -24,7 +24,7 @@ pub struct Explanation {
 /// variables. Ties go to the first maximizing state found.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] when the elimination would exceed
+/// [`Error::InvalidParameter`] when the elimination would exceed
 /// [`Options::max_table_entries`] or the evidence has probability zero.
 pub fn mpe(net: &Network, evidence: &Evidence, options: &Options) -> Result<Explanation> {
     let factors = restricted_factors(net, evidence);

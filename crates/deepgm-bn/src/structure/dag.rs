@@ -34,7 +34,7 @@ impl Dag {
     /// A graph from arcs `(from, to)` over `n` variables.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (name `arcs`) for an index out of range, a self-loop, a
+    /// [`Error::InvalidParameter`] (name `arcs`) for an index out of range, a self-loop, a
     /// repeated arc, or a cycle.
     pub fn from_arcs(n: usize, arcs: &[(usize, usize)]) -> Result<Self> {
         let mut dag = Dag::empty(n);
@@ -320,7 +320,7 @@ impl Shd {
 /// variables whose arc differs (absent in one, or the other direction) counts once.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] (name `dag`) when the graphs have different numbers of
+/// [`Error::InvalidParameter`] (name `dag`) when the graphs have different numbers of
 /// variables.
 pub fn dag_shd(learned: &Dag, reference: &Dag) -> Result<Shd> {
     check_same_size(learned.n_variables(), reference.n_variables())?;

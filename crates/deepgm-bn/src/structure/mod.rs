@@ -40,7 +40,7 @@ use crate::network::{Cpt, Network, Variable};
 /// [`learn_parameters`], or the variables of a CSV with no arc when `dag` is empty).
 ///
 /// # Errors
-/// [`deepgm_core::Error::InvalidArgument`] (name `network`) as [`Network::new`], e.g. when
+/// [`deepgm_core::Error::InvalidParameter`] (name `network`) as [`Network::new`], e.g. when
 /// `dag` and `variables` differ in size.
 pub fn structure_network(name: &str, variables: Vec<Variable>, dag: &Dag) -> Result<Network> {
     let cpts: Vec<Cpt> = (0..variables.len())
@@ -182,7 +182,7 @@ pub fn load_arcs(net: &Network, path: impl AsRef<Path>) -> Result<Vec<(usize, us
 /// with a known network).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] (name `reference`) when a variable of either is missing from the
+/// [`Error::InvalidParameter`] (name `reference`) when a variable of either is missing from the
 /// other.
 pub fn dag_by_names(net: &Network, reference: &Network) -> Result<Dag> {
     let index: Vec<usize> = (0..reference.n_variables())

@@ -58,7 +58,7 @@ impl StructureScore {
     /// Checks the score's parameter.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (name `ess`) for an equivalent sample size that is not finite
+    /// [`Error::InvalidParameter`] (name `ess`) for an equivalent sample size that is not finite
     /// and `> 0`.
     pub fn check(&self) -> Result<()> {
         if let StructureScore::BDeu { ess } = *self {
@@ -98,7 +98,7 @@ impl FamilyScorer {
     /// `net`'s variables give the cardinalities) under `score`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] (name `dataset`) when a variable has no column or the data
+    /// [`Error::InvalidParameter`] (name `dataset`) when a variable has no column or the data
     /// has no row; as [`StructureScore::check`].
     pub fn new(net: &Network, data: &Dataset, score: StructureScore) -> Result<Self> {
         score.check()?;

@@ -118,7 +118,7 @@ impl Rules {
 /// `progress` hears of each climb (the first and each restart) and of the score as it rises.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] naming the setting: `tolerance` not finite and `>= 0`;
+/// [`Error::InvalidParameter`] naming the setting: `tolerance` not finite and `>= 0`;
 /// `whitelist` or `blacklist` arcs out of range, self-loops, an arc in both lists, a white list
 /// with a cycle or more parents than `max_indegree`; a `start` graph over another number of
 /// variables, with a cycle once the white list is added, or over the in-degree limit.

@@ -7,6 +7,7 @@ mod mrf;
 pub mod rbm;
 
 use crate::cli::{Cli, Command};
+use crate::flags::{self, Family};
 use crate::ui::Ui;
 
 /// Runs the parsed command line.
@@ -15,12 +16,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         json: cli.json,
         quiet: cli.quiet,
     };
-    match cli.command {
-        Command::Tour(args) => crate::tour::run(&args, ui),
-        Command::Data(cmd) => data::run(cmd, ui),
-        Command::Mrf(cmd) => mrf::run(cmd, ui),
-        Command::Rbm(cmd) => rbm::run(cmd, ui),
-        Command::Cnn(cmd) => cnn::run(cmd, ui),
-        Command::Bn(cmd) => bn::run(cmd, ui),
-    }
+    let (family, result) = match cli.command {
+        Command::Tour(args) => (Family::Tour, crate::tour::run(&args, ui)),
+        Command::Data(cmd) => (Family::Data, data::run(cmd, ui)),
+        Command::Mrf(cmd) => (Family::Mrf, mrf::run(cmd, ui)),
+        Command::Rbm(cmd) => (Family::Rbm, rbm::run(cmd, ui)),
+        Command::Cnn(cmd) => (Family::Cnn, cnn::run(cmd, ui)),
+        Command::Bn(cmd) => (Family::Bn, bn::run(cmd, ui)),
+    };
+    result.map_err(|err| flags::rename(err, family))
 }
