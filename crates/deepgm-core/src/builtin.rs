@@ -9,7 +9,8 @@ use std::path::Path;
 pub const PREFIX: &str = "builtin:";
 
 /// What kind of thing a built-in is, which says where it can be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BuiltinKind {
     /// MNIST digits: wherever a data directory is taken.
     Digits,
@@ -39,6 +40,18 @@ pub struct Builtin {
     pub kind: BuiltinKind,
     /// What it is, in one line.
     pub description: &'static str,
+}
+
+/// Serialized as `{"name": "builtin:NAME", "kind": ..., "description": ...}`: the name a user types.
+impl serde::Serialize for Builtin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Builtin", 3)?;
+        s.serialize_field("name", &self.full_name())?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("description", self.description)?;
+        s.end()
+    }
 }
 
 impl Builtin {

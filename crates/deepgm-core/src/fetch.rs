@@ -23,15 +23,19 @@ pub struct RemoteFile {
 
 /// What [`fetch`] did with one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
 pub enum FetchOutcome {
     /// The file was already present and its checksum matched; nothing was downloaded.
     AlreadyValid {
         /// Where it is.
+        #[serde(rename = "file")]
         path: PathBuf,
     },
     /// The file was downloaded and verified.
     Downloaded {
         /// Where it now is.
+        #[serde(rename = "file")]
         path: PathBuf,
         /// The base URL that served it.
         mirror: String,

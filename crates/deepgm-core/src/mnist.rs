@@ -60,6 +60,21 @@ impl Split {
     }
 }
 
+/// What `deepgm data check` reports of one split.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SplitSummary {
+    /// The split's name (`train`, `test`, `embedded-test`).
+    pub split: String,
+    /// Number of images.
+    pub count: usize,
+    /// Image height in pixels.
+    pub rows: usize,
+    /// Image width in pixels.
+    pub cols: usize,
+    /// Images per label 0-9.
+    pub label_histogram: [usize; CLASSES],
+}
+
 /// A set of MNIST digits paired with their labels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mnist {
@@ -186,6 +201,18 @@ impl Mnist {
     /// Image height and width in pixels.
     pub fn image_shape(&self) -> (usize, usize) {
         (self.images.shape()[1], self.images.shape()[2])
+    }
+
+    /// Counts, image size and label histogram of this set, under the name `split`.
+    pub fn summary(&self, split: &str) -> SplitSummary {
+        let (rows, cols) = self.image_shape();
+        SplitSummary {
+            split: split.to_string(),
+            count: self.len(),
+            rows,
+            cols,
+            label_histogram: self.label_histogram(),
+        }
     }
 
     /// How many digits carry each label 0-9.

@@ -17,9 +17,12 @@ pub struct Ui {
 
 impl Ui {
     /// Prints `value` as exactly one JSON object on stdout (pretty-printed, newline-terminated).
-    pub fn print_json(&self, value: &serde_json::Value) {
-        let text = serde_json::to_string_pretty(value).expect("JSON values always serialize");
-        print_line(&text);
+    pub fn print_json<T: serde::Serialize + ?Sized>(&self, value: &T) {
+        match serde_json::to_string_pretty(value) {
+            Ok(text) => print_line(&text),
+            // Only a map with non-string keys fails; deepgm's reports have none.
+            Err(err) => eprintln!("error: the JSON report could not be written: {err}"),
+        }
     }
 
     /// Prints a line of human-readable output on stdout (skipped under `--json`).

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use deepgm_core::builtin::{Builtin, CORE_BUILTINS};
 use deepgm_core::fetch::{fetch, mnist_files, FetchOutcome, MNIST_MIRRORS};
-use deepgm_core::mnist::{DataSource, Mnist, Split, DATA_ENV, DEFAULT_DIR};
-use serde_json::json;
+use deepgm_core::mnist::{DataSource, Mnist, Split, SplitSummary, DATA_ENV, DEFAULT_DIR};
+use serde::Serialize;
 
 use crate::cli::{DataCommand, Dataset};
 use crate::ui::Ui;
@@ -23,30 +23,25 @@ pub fn run(cmd: DataCommand, ui: Ui) -> anyhow::Result<()> {
     }
 }
 
-/// Summary of one split, as printed by `data check` and the tour.
-pub fn split_summary(name: &str, mnist: &Mnist) -> serde_json::Value {
-    let (rows, cols) = mnist.image_shape();
-    json!({
-        "split": name,
-        "count": mnist.len(),
-        "rows": rows,
-        "cols": cols,
-        "label_histogram": mnist.label_histogram(),
-    })
+/// What `deepgm data check --json` prints.
+#[derive(Serialize)]
+struct CheckReport {
+    source: String,
+    splits: Vec<SplitSummary>,
 }
 
 fn check(dir: Option<&Path>, ui: Ui) -> anyhow::Result<()> {
     let source = DataSource::locate(dir)?;
     let mut splits = Vec::new();
     match &source {
-        DataSource::Embedded => splits.push(split_summary("embedded-test", &Mnist::embedded())),
+        DataSource::Embedded => splits.push(Mnist::embedded().summary("embedded-test")),
         DataSource::Dir(dir) => {
             for split in Split::ALL {
                 if !split_present(dir, split) {
                     continue;
                 }
                 let mnist = Mnist::load_split(dir, split)?;
-                splits.push(split_summary(split.name(), &mnist));
+                splits.push(mnist.summary(split.name()));
             }
         }
     }
@@ -55,24 +50,21 @@ fn check(dir: Option<&Path>, ui: Ui) -> anyhow::Result<()> {
             DataSource::Embedded => "embedded".to_string(),
             DataSource::Dir(d) => d.display().to_string(),
         };
-        ui.print_json(&json!({ "source": location, "splits": splits }));
+        ui.print_json(&CheckReport {
+            source: location,
+            splits,
+        });
         return Ok(());
     }
     for s in &splits {
+        let histogram: Vec<String> = s.label_histogram.iter().map(usize::to_string).collect();
         ui.say(format!(
             "{:<14} {:>6} images of {}x{}; labels 0-9: {}",
-            s["split"].as_str().unwrap_or(""),
-            s["count"],
-            s["rows"],
-            s["cols"],
-            s["label_histogram"]
-                .as_array()
-                .map(|a| a
-                    .iter()
-                    .map(|v| v.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "))
-                .unwrap_or_default()
+            s.split,
+            s.count,
+            s.rows,
+            s.cols,
+            histogram.join(" ")
         ));
     }
     Ok(())
@@ -90,11 +82,7 @@ fn builtins() -> Vec<Builtin> {
 fn list(ui: Ui) -> anyhow::Result<()> {
     let all = builtins();
     if ui.json {
-        let rows: Vec<serde_json::Value> = all
-            .iter()
-            .map(|b| json!({"name": b.full_name(), "kind": b.kind.name(), "description": b.description}))
-            .collect();
-        ui.print_json(&json!({ "builtins": rows }));
+        ui.print_json(&serde_json::json!({ "builtins": all }));
         return Ok(());
     }
     for b in &all {
@@ -126,29 +114,15 @@ fn fetch_mnist(dir: Option<PathBuf>, timeout: Duration, ui: Ui) -> anyhow::Resul
     let outcomes = fetch(&dir, &MNIST_MIRRORS, &mnist_files(), timeout, |name| {
         ui.note(format!("downloading {name}"))
     })?;
-    let rows: Vec<serde_json::Value> = outcomes
-        .iter()
-        .map(|o| match o {
-            FetchOutcome::AlreadyValid { path } => {
-                json!({"file": path.display().to_string(), "status": "already-valid"})
-            }
-            FetchOutcome::Downloaded {
-                path,
-                mirror,
-                bytes,
-            } => json!({"file": path.display().to_string(), "status": "downloaded",
-                        "mirror": mirror, "bytes": bytes}),
-        })
-        .collect();
     if ui.json {
-        ui.print_json(&json!({ "dir": dir.display().to_string(), "files": rows }));
+        ui.print_json(&serde_json::json!({ "dir": dir, "files": outcomes }));
     } else {
-        for r in &rows {
-            ui.say(format!(
-                "{}: {}",
-                r["file"].as_str().unwrap_or(""),
-                r["status"].as_str().unwrap_or("")
-            ));
+        for outcome in &outcomes {
+            let (path, status) = match outcome {
+                FetchOutcome::AlreadyValid { path } => (path, "already-valid"),
+                FetchOutcome::Downloaded { path, .. } => (path, "downloaded"),
+            };
+            ui.say(format!("{}: {status}", path.display()));
         }
         ui.say(format!("MNIST verified in {}", dir.display()));
     }
