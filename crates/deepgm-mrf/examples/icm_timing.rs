@@ -1,5 +1,5 @@
 //! Times the ICM variants and graph cut on a random noisy grid: `cargo run --release --example icm_timing -- 2048`.
-use deepgm_core::rng::seeded;
+use deepgm_core::progress::NoProgress;
 use deepgm_mrf::*;
 use ndarray::Array2;
 use std::time::Instant;
@@ -13,28 +13,29 @@ fn main() {
         (n, n),
         |(r, c)| if (r / 64 + c / 64) % 2 == 0 { 1i8 } else { -1 },
     );
-    let y = flip_noise(clean.view(), 0.1, &mut seeded(0)).unwrap();
+    let y = flip_noise(clean.view(), &NoiseParams { flip: 0.1, seed: 0 }).unwrap();
     let model = IsingModel::default();
-    for sweeps in [0, 1, 1000] {
+    for max_sweeps in [1, 2, 1000] {
+        let params = IcmParams { max_sweeps };
         let t = Instant::now();
-        let r = icm(&model, y.view(), None, sweeps).unwrap();
+        let r = icm(&model, y.view(), &params, &NoProgress).unwrap();
         println!(
-            "icm sweeps<={sweeps}: {:.4} s (report {:.4}, {} sweeps)",
+            "icm sweeps<={max_sweeps}: {:.4} s (report {:.4}, {} sweeps)",
             t.elapsed().as_secs_f64(),
             r.report.seconds,
             r.report.sweeps
         );
         let t = Instant::now();
-        let r = icm_checkerboard(&model, y.view(), None, sweeps).unwrap();
+        let r = icm_checkerboard(&model, y.view(), &params, &NoProgress).unwrap();
         println!(
-            "checkerboard sweeps<={sweeps}: {:.4} s (report {:.4}, {} sweeps)",
+            "checkerboard sweeps<={max_sweeps}: {:.4} s (report {:.4}, {} sweeps)",
             t.elapsed().as_secs_f64(),
             r.report.seconds,
             r.report.sweeps
         );
     }
     let t = Instant::now();
-    let r = graph_cut(&model, y.view()).unwrap();
+    let r = graph_cut(&model, y.view(), &NoProgress).unwrap();
     println!(
         "graphcut: {:.4} s (report {:.4})",
         t.elapsed().as_secs_f64(),

@@ -5,33 +5,35 @@
 
 use std::time::Instant;
 
-use deepgm_core::progress::Progress;
+use deepgm_core::params::{check_positive, check_positive_real, Params};
+use deepgm_core::progress::{NoProgress, Progress};
 use deepgm_core::rng::{seeded, DeepRng};
 use deepgm_core::{Error, Result};
 use ndarray::{Array2, ArrayView2};
 use rand::Rng;
+use serde::Serialize;
 
 use crate::grid::{neighbour_sum, PaddedGrid};
 use crate::icm::{finish, icm_sweeps, DEFAULT_MAX_SWEEPS};
-use crate::model::{check_positive, check_spins, IsingModel, Neighbourhood};
-use crate::report::Denoised;
+use crate::model::{check_spins, IsingModel, Neighbourhood};
+use crate::report::{Denoised, Method};
 
-/// Settings of [`gibbs`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct GibbsOptions {
-    /// Temperature T > 0 (T = 1 samples the model's posterior).
+/// Parameters of [`gibbs`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GibbsParams {
+    /// Temperature T, finite and > 0 (T = 1 samples the model's posterior); default 1.
     pub temperature: f64,
-    /// Sweeps in total, burn-in included.
+    /// Sweeps in total, burn-in included (more than `burn_in`); default 200.
     pub sweeps: usize,
-    /// Initial sweeps whose samples are discarded.
+    /// Initial sweeps whose samples are discarded; default 50.
     pub burn_in: usize,
-    /// Seed of the generator (same seed, same output).
+    /// Seed of the generator (same seed, same output); default 0.
     pub seed: u64,
 }
 
-impl Default for GibbsOptions {
+impl Default for GibbsParams {
     fn default() -> Self {
-        GibbsOptions {
+        GibbsParams {
             temperature: 1.0,
             sweeps: 200,
             burn_in: 50,
@@ -40,27 +42,61 @@ impl Default for GibbsOptions {
     }
 }
 
-/// Settings of [`anneal`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnnealOptions {
-    /// Temperature of the first sweep (> 0).
+impl Params for GibbsParams {
+    fn check(&self) -> Result<()> {
+        check_positive_real("temperature", self.temperature)?;
+        check_positive("sweeps", self.sweeps)?;
+        if self.burn_in >= self.sweeps {
+            return Err(Error::param(
+                "burn_in",
+                self.burn_in,
+                format!("fewer than the {} sweeps", self.sweeps),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Parameters of [`anneal`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnealParams {
+    /// Temperature of the first sweep, finite and > 0; default 4.
     pub t_start: f64,
-    /// Temperature of the last sweep (> 0, at most `t_start`).
+    /// Temperature of the last sweep, finite, > 0 and at most `t_start`; default 0.05.
     pub t_end: f64,
-    /// Sweeps of the geometric schedule `T_k = t_start * (t_end / t_start)^(k / (sweeps - 1))`.
+    /// Sweeps of the geometric schedule `T_k = t_start * (t_end / t_start)^(k / (sweeps - 1))`
+    /// (at least 1); default 100.
     pub sweeps: usize,
-    /// Seed of the generator.
+    /// Seed of the generator (same seed, same output); default 0.
     pub seed: u64,
 }
 
-impl Default for AnnealOptions {
+impl Default for AnnealParams {
     fn default() -> Self {
-        AnnealOptions {
+        AnnealParams {
             t_start: 4.0,
             t_end: 0.05,
             sweeps: 100,
             seed: 0,
         }
+    }
+}
+
+impl Params for AnnealParams {
+    fn check(&self) -> Result<()> {
+        check_positive_real("t_start", self.t_start)?;
+        check_positive_real("t_end", self.t_end)?;
+        if self.t_end > self.t_start {
+            return Err(Error::param(
+                "t_end",
+                self.t_end,
+                format!(
+                    "at most the starting temperature {} (the schedule must cool)",
+                    self.t_start
+                ),
+            ));
+        }
+        check_positive("sweeps", self.sweeps)
     }
 }
 
@@ -72,7 +108,7 @@ fn conditional_table(model: &IsingModel, t: f64) -> [[f64; 2]; 17] {
         let s = k as f64 - 8.0;
         for (yi, slot) in row.iter_mut().enumerate() {
             let y = if yi == 1 { 1.0 } else { -1.0 };
-            let delta = 2.0 * model.h - 2.0 * model.beta * s - 2.0 * model.eta * y;
+            let delta = 2.0 * model.h() - 2.0 * model.beta() * s - 2.0 * model.eta() * y;
             *slot = 1.0 / (1.0 + (delta / t).exp());
         }
     }
@@ -98,136 +134,92 @@ fn sweep(
     }
 }
 
-/// Gibbs sampling at `options.temperature`, starting from `y`. The returned labelling is the
-/// per-pixel majority over the samples after burn-in (the maximum posterior marginal estimate;
-/// a tie keeps the last sample), and `marginals` holds each pixel's fraction of +1 samples.
+/// Gibbs sampling from `p(x | y)` at `params.temperature`, starting from the observation `y`
+/// (shape `(rows, cols)`, values -1/+1). The returned labelling is the per-pixel majority over
+/// the samples after burn-in (the maximum posterior marginal estimate; a tie keeps the last
+/// sample), and `marginals` holds each pixel's fraction of +1 samples. One unit of `progress`
+/// per sweep.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for a bad `y`, a temperature that is not finite and positive, or
-/// no sweeps left after burn-in.
+/// [`Error::InvalidParameter`] naming the field of `params` that cannot be used (`temperature`,
+/// `sweeps`, `burn_in`), or `y` for a value other than -1/+1; [`Error::Shape`] for an empty `y`.
 pub fn gibbs(
     model: &IsingModel,
     y: ArrayView2<'_, i8>,
-    options: &GibbsOptions,
+    params: &GibbsParams,
     progress: &dyn Progress,
 ) -> Result<Denoised> {
+    params.check()?;
     check_spins("y", y)?;
-    check_positive("temperature", options.temperature)?;
-    if options.sweeps <= options.burn_in {
-        return Err(Error::invalid(
-            "sweeps",
-            format!(
-                "{} sweeps with a burn-in of {}: expected more sweeps than burn-in",
-                options.sweeps, options.burn_in
-            ),
-        ));
-    }
     let start = Instant::now();
     let yp = PaddedGrid::from_view(y);
     let mut x = yp.clone();
     let mut ones = PaddedGrid::<u32>::filled(x.rows, x.cols, 0);
-    let table = conditional_table(model, options.temperature);
-    let eight = model.neighbourhood == Neighbourhood::Eight;
-    let mut rng = seeded(options.seed);
-    progress.start(options.sweeps as u64, "gibbs");
-    for k in 0..options.sweeps {
+    let table = conditional_table(model, params.temperature);
+    let eight = model.neighbourhood() == Neighbourhood::Eight;
+    let mut rng = seeded(params.seed);
+    progress.start(params.sweeps as u64, Method::Gibbs.name());
+    for k in 0..params.sweeps {
         sweep(&mut x, &yp, &table, eight, &mut rng);
-        if k >= options.burn_in {
+        if k >= params.burn_in {
             for (count, &v) in ones.data.iter_mut().zip(&x.data) {
                 *count += u32::from(v > 0);
             }
         }
         progress.advance(1);
     }
-    let kept = (options.sweeps - options.burn_in) as u32;
+    let kept = (params.sweeps - params.burn_in) as u32;
     for (v, &count) in x.data.iter_mut().zip(&ones.data) {
         if *v != 0 && 2 * count != kept {
             *v = if 2 * count > kept { 1 } else { -1 };
         }
     }
     let marginals: Array2<f64> = ones.to_array().mapv(|c| c as f64 / kept as f64);
-    let mut result = finish(model, "gibbs", x, y, options.sweeps, true, start)?;
+    let mut result = finish(model, Method::Gibbs, x, y, params.sweeps, true, start)?;
     result.marginals = Some(marginals);
     Ok(result)
 }
 
-/// The last state of a Gibbs chain run for `sweeps` sweeps at temperature `t` from `init`: one
-/// exact sample path, for checking the sampler against enumeration.
+/// Simulated annealing: Gibbs sweeps on the observation `y` (shape `(rows, cols)`, values
+/// -1/+1) under a geometric temperature schedule from `params.t_start` down to `params.t_end`,
+/// then ICM to the nearest fixed point (so the result is a local minimum). `sweeps` in the report
+/// counts both. One unit of `progress` per annealing sweep.
 ///
 /// # Errors
-/// As [`gibbs`].
-pub fn gibbs_chain(
-    model: &IsingModel,
-    y: ArrayView2<'_, i8>,
-    init: ArrayView2<'_, i8>,
-    t: f64,
-    sweeps: usize,
-    rng: &mut DeepRng,
-) -> Result<Array2<i8>> {
-    crate::model::check_pair(init, y)?;
-    check_positive("temperature", t)?;
-    let yp = PaddedGrid::from_view(y);
-    let mut x = PaddedGrid::from_view(init);
-    let table = conditional_table(model, t);
-    let eight = model.neighbourhood == Neighbourhood::Eight;
-    for _ in 0..sweeps {
-        sweep(&mut x, &yp, &table, eight, rng);
-    }
-    Ok(x.to_array())
-}
-
-/// Simulated annealing: Gibbs sweeps under a geometric temperature schedule from
-/// `options.t_start` down to `options.t_end`, then ICM to the nearest fixed point (so the result
-/// is a local minimum). `sweeps` in the report counts both.
-///
-/// # Errors
-/// [`Error::InvalidParameter`] for a bad `y`, temperatures that are not finite and positive or
-/// rise, or zero sweeps.
+/// [`Error::InvalidParameter`] naming the field of `params` that cannot be used (`t_start`,
+/// `t_end`, `sweeps`), or `y` for a value other than -1/+1; [`Error::Shape`] for an empty `y`.
 pub fn anneal(
     model: &IsingModel,
     y: ArrayView2<'_, i8>,
-    options: &AnnealOptions,
+    params: &AnnealParams,
     progress: &dyn Progress,
 ) -> Result<Denoised> {
+    params.check()?;
     check_spins("y", y)?;
-    check_positive("temperature", options.t_start)?;
-    check_positive("final temperature", options.t_end)?;
-    if options.t_end > options.t_start {
-        return Err(Error::invalid(
-            "final temperature",
-            format!(
-                "{} is above the starting temperature {}: the schedule must cool",
-                options.t_end, options.t_start
-            ),
-        ));
-    }
-    if options.sweeps == 0 {
-        return Err(Error::invalid("sweeps", "0: expected at least 1"));
-    }
     let start = Instant::now();
     let yp = PaddedGrid::from_view(y);
     let mut x = yp.clone();
-    let eight = model.neighbourhood == Neighbourhood::Eight;
-    let mut rng = seeded(options.seed);
-    let ratio = options.t_end / options.t_start;
-    progress.start(options.sweeps as u64, "anneal");
-    for k in 0..options.sweeps {
-        let fraction = if options.sweeps == 1 {
+    let eight = model.neighbourhood() == Neighbourhood::Eight;
+    let mut rng = seeded(params.seed);
+    let ratio = params.t_end / params.t_start;
+    progress.start(params.sweeps as u64, Method::Anneal.name());
+    for k in 0..params.sweeps {
+        let fraction = if params.sweeps == 1 {
             1.0
         } else {
-            k as f64 / (options.sweeps - 1) as f64
+            k as f64 / (params.sweeps - 1) as f64
         };
-        let t = options.t_start * ratio.powf(fraction);
+        let t = params.t_start * ratio.powf(fraction);
         sweep(&mut x, &yp, &conditional_table(model, t), eight, &mut rng);
         progress.advance(1);
     }
-    let (polish, converged) = icm_sweeps(model, &mut x, &yp, DEFAULT_MAX_SWEEPS);
+    let (polish, converged) = icm_sweeps(model, &mut x, &yp, DEFAULT_MAX_SWEEPS, &NoProgress);
     finish(
         model,
-        "anneal",
+        Method::Anneal,
         x,
         y,
-        options.sweeps + polish,
+        params.sweeps + polish,
         converged,
         start,
     )

@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use deepgm_core::progress::Progress;
 use deepgm_core::{Error, Result};
 use ndarray::ArrayView2;
 
@@ -16,31 +17,37 @@ use crate::grid::{neighbour_offsets, PaddedGrid};
 use crate::icm::finish;
 use crate::maxflow::GridFlow;
 use crate::model::{check_spins, IsingModel};
-use crate::report::Denoised;
+use crate::report::{Denoised, Method};
 
-/// The global minimum of `E(x, y)` over all labellings, by max-flow on the pixel grid.
-/// The report's `sweeps` is 0 and `converged` true.
+/// The global minimum of `E(x, y)` over all labellings of the observation `y` (shape
+/// `(rows, cols)`, values -1/+1), by max-flow on the pixel grid. The report's `sweeps` is 0 and
+/// `converged` true. The cut has no knobs; `progress` gets one unit when it is done.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for a bad `y`, or `beta < 0` (the energy is then not submodular and
-/// a cut does not minimize it; use ICM, annealing or mean field).
-pub fn graph_cut(model: &IsingModel, y: ArrayView2<'_, i8>) -> Result<Denoised> {
-    check_spins("y", y)?;
-    if model.beta < 0.0 {
-        return Err(Error::invalid(
+/// [`Error::InvalidParameter`] naming `beta` when the model's `beta < 0` (the energy is then not
+/// submodular and a cut does not minimize it; ICM, annealing or mean field accept any beta), or
+/// `y` for a value other than -1/+1; [`Error::Shape`] for an empty `y`.
+pub fn graph_cut(
+    model: &IsingModel,
+    y: ArrayView2<'_, i8>,
+    progress: &dyn Progress,
+) -> Result<Denoised> {
+    if model.beta() < 0.0 {
+        return Err(Error::param(
             "beta",
-            format!(
-                "{}: graph cut needs beta >= 0 (a submodular energy); use --method icm, anneal or meanfield",
-                model.beta
-            ),
+            model.beta(),
+            "at least 0 for a graph cut (a submodular energy); the icm, icm-checkerboard, \
+             gibbs, anneal and meanfield methods accept any beta",
         ));
     }
+    check_spins("y", y)?;
+    progress.start(1, Method::Graphcut.name());
     let start = Instant::now();
     let yp = PaddedGrid::from_view(y);
-    let offsets = neighbour_offsets(model.neighbourhood, yp.stride);
+    let offsets = neighbour_offsets(model.neighbourhood(), yp.stride);
     let k = offsets.len();
     let mut graph = GridFlow::new(yp.data.len(), offsets.clone());
-    let pair = 2.0 * model.beta;
+    let pair = 2.0 * model.beta();
     {
         let cap = graph.arc_capacities_mut();
         for r in 0..yp.rows {
@@ -58,7 +65,7 @@ pub fn graph_cut(model: &IsingModel, y: ArrayView2<'_, i8>) -> Result<Denoised> 
     for r in 0..yp.rows {
         for c in 0..yp.cols {
             let i = yp.index(r, c);
-            let a = model.h - model.eta * yp.data[i] as f64;
+            let a = model.h() - model.eta() * yp.data[i] as f64;
             if a > 0.0 {
                 graph.add_terminal(i, 0.0, 2.0 * a);
             } else {
@@ -74,5 +81,6 @@ pub fn graph_cut(model: &IsingModel, y: ArrayView2<'_, i8>) -> Result<Denoised> 
             x.data[i] = if graph.in_source_segment(i) { 1 } else { -1 };
         }
     }
-    finish(model, "graphcut", x, y, 0, true, start)
+    progress.advance(1);
+    finish(model, Method::Graphcut, x, y, 0, true, start)
 }

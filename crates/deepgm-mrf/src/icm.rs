@@ -3,15 +3,18 @@
 
 use std::time::Instant;
 
+use deepgm_core::params::{check_positive, Params};
+use deepgm_core::progress::Progress;
 use deepgm_core::Result;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::grid::{neighbour_offsets, neighbour_sum, PaddedGrid};
 use crate::model::{
     check_pair, check_spins, count_differences, count_differences_in, IsingModel, Neighbourhood,
 };
-use crate::report::{Denoised, Report};
+use crate::report::{Denoised, Method, Report};
 
 /// The local decision of ICM, as a lookup table over the neighbour sum and the observation.
 ///
@@ -29,7 +32,7 @@ impl Decision {
             let s = k as f64 - 8.0;
             for (yi, slot) in row.iter_mut().enumerate() {
                 let y = if yi == 1 { 1.0 } else { -1.0 };
-                let field = model.beta * s + model.eta * y - model.h;
+                let field = model.beta() * s + model.eta() * y - model.h();
                 *slot = if field > 0.0 {
                     1
                 } else if field < 0.0 {
@@ -73,7 +76,7 @@ pub(crate) struct Thresholds {
 impl Thresholds {
     pub fn new(model: &IsingModel) -> Self {
         let decision = Decision::new(model);
-        let sign: i8 = if model.beta < 0.0 { -1 } else { 1 };
+        let sign: i8 = if model.beta() < 0.0 { -1 } else { 1 };
         let mut up = [i8::MAX; 2];
         let mut down = [i8::MIN; 2];
         for yi in 0..2 {
@@ -181,7 +184,29 @@ fn decide_row(
 }
 
 /// Default cap on ICM sweeps (ICM on a 2048 x 2048 noisy image stops after about 5-10).
-pub const DEFAULT_MAX_SWEEPS: usize = 1000;
+pub(crate) const DEFAULT_MAX_SWEEPS: usize = 1000;
+
+/// Parameters of [`icm`] and [`icm_checkerboard`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IcmParams {
+    /// Cap on full sweeps over the grid (at least 1); default 1,000 (ICM on a 2048 x 2048 noisy
+    /// image stops after about 5-10).
+    pub max_sweeps: usize,
+}
+
+impl Default for IcmParams {
+    fn default() -> Self {
+        IcmParams {
+            max_sweeps: DEFAULT_MAX_SWEEPS,
+        }
+    }
+}
+
+impl Params for IcmParams {
+    fn check(&self) -> Result<()> {
+        check_positive("max_sweeps", self.max_sweeps)
+    }
+}
 
 fn start_from(
     y: ArrayView2<'_, i8>,
@@ -199,22 +224,51 @@ fn start_from(
     Ok((x, yp))
 }
 
-/// Raster-order ICM from `init` (default: `y`) until a sweep changes nothing or `max_sweeps`
-/// sweeps have run. The energy never increases.
+/// Raster-order ICM on the observation `y` (shape `(rows, cols)`, values -1/+1), starting from
+/// `y`, until a sweep changes nothing or `params.max_sweeps` sweeps have run. The energy never
+/// increases. Reports one unit of `progress` per sweep.
 ///
 /// # Errors
-/// [`deepgm_core::Error::InvalidParameter`] when `y` (or `init`) is not a non-empty -1/+1 grid of
-/// one shape.
+/// [`deepgm_core::Error::InvalidParameter`] naming `max_sweeps` when it is 0, or `y` when it
+/// holds a value other than -1/+1; [`deepgm_core::Error::Shape`] when `y` is empty.
 pub fn icm(
     model: &IsingModel,
     y: ArrayView2<'_, i8>,
-    init: Option<ArrayView2<'_, i8>>,
-    max_sweeps: usize,
+    params: &IcmParams,
+    progress: &dyn Progress,
 ) -> Result<Denoised> {
+    raster_icm(model, y, None, params, progress)
+}
+
+/// [`icm`] starting from the labelling `init` (same shape as `y`, values -1/+1) instead of `y`.
+///
+/// # Errors
+/// As [`icm`]; also [`deepgm_core::Error::InvalidParameter`] naming `x` when `init` holds a
+/// value other than -1/+1, and [`deepgm_core::Error::Shape`] naming `x` when `init` is empty or
+/// its shape differs from `y`'s.
+pub fn icm_from(
+    model: &IsingModel,
+    y: ArrayView2<'_, i8>,
+    init: ArrayView2<'_, i8>,
+    params: &IcmParams,
+    progress: &dyn Progress,
+) -> Result<Denoised> {
+    raster_icm(model, y, Some(init), params, progress)
+}
+
+fn raster_icm(
+    model: &IsingModel,
+    y: ArrayView2<'_, i8>,
+    init: Option<ArrayView2<'_, i8>>,
+    params: &IcmParams,
+    progress: &dyn Progress,
+) -> Result<Denoised> {
+    params.check()?;
     let start = Instant::now();
     let (mut x, yp) = start_from(y, init)?;
-    let (sweeps, converged) = icm_sweeps(model, &mut x, &yp, max_sweeps);
-    finish(model, "icm", x, y, sweeps, converged, start)
+    progress.start(params.max_sweeps as u64, Method::Icm.name());
+    let (sweeps, converged) = icm_sweeps(model, &mut x, &yp, params.max_sweeps, progress);
+    finish(model, Method::Icm, x, y, sweeps, converged, start)
 }
 
 /// Raster ICM sweeps on padded grids, in place; returns (sweeps run, reached a fixed point).
@@ -222,17 +276,19 @@ pub fn icm(
 /// Exactly the result of full raster sweeps, computed faster: a pixel is re-evaluated only when
 /// a neighbour changed since its last evaluation ("dirty"). A clean pixel would keep its value
 /// (it took the better value for these very neighbours, and ties keep the current value), so
-/// skipping it changes nothing, including the number of sweeps.
+/// skipping it changes nothing, including the number of sweeps. Advances `progress` by one per
+/// sweep.
 pub(crate) fn icm_sweeps(
     model: &IsingModel,
     x: &mut PaddedGrid<i8>,
     y: &PaddedGrid<i8>,
     max_sweeps: usize,
+    progress: &dyn Progress,
 ) -> (usize, bool) {
     let th = Thresholds::new(model);
-    let eight = model.neighbourhood == Neighbourhood::Eight;
+    let eight = model.neighbourhood() == Neighbourhood::Eight;
     let stride = x.stride;
-    let offsets = neighbour_offsets(model.neighbourhood, stride);
+    let offsets = neighbour_offsets(model.neighbourhood(), stride);
     if max_sweeps == 0 {
         return (0, false);
     }
@@ -245,6 +301,7 @@ pub(crate) fn icm_sweeps(
     } else {
         first_sweep::<false>(x, y, &decision, &mut dirty, &mut row_dirty)
     };
+    progress.advance(1);
     if first_changed == 0 {
         return (1, true);
     }
@@ -277,6 +334,7 @@ pub(crate) fn icm_sweeps(
                 }
             }
         }
+        progress.advance(1);
         if changed == 0 {
             return (sweep, true);
         }
@@ -338,21 +396,24 @@ fn first_sweep<const EIGHT: bool>(
 /// ICM that updates one colour class at a time: a checkerboard for the 4-neighbourhood (2 colours),
 /// a 2 x 2 pattern for the 8-neighbourhood (4 colours), so that no two pixels updated together
 /// are neighbours. Each class update is parallel over rows and branch-free within a row. Stops at
-/// a fixed point (a full sweep over all classes changes nothing) or after `max_sweeps`; the
-/// energy never increases.
+/// a fixed point (a full sweep over all classes changes nothing) or after `params.max_sweeps`;
+/// the energy never increases. Starts from `y`, as [`icm`]; one unit of `progress` per sweep.
 ///
 /// # Errors
 /// As [`icm`].
 pub fn icm_checkerboard(
     model: &IsingModel,
     y: ArrayView2<'_, i8>,
-    init: Option<ArrayView2<'_, i8>>,
-    max_sweeps: usize,
+    params: &IcmParams,
+    progress: &dyn Progress,
 ) -> Result<Denoised> {
+    params.check()?;
+    let max_sweeps = params.max_sweeps;
     let start = Instant::now();
-    let (mut x, yp) = start_from(y, init)?;
+    let (mut x, yp) = start_from(y, None)?;
+    progress.start(max_sweeps as u64, Method::IcmCheckerboard.name());
     let th = Thresholds::new(model);
-    let eight = model.neighbourhood == Neighbourhood::Eight;
+    let eight = model.neighbourhood() == Neighbourhood::Eight;
     // 4-neighbourhood: colour (r + c) mod 2. 8-neighbourhood: (r mod 2, c mod 2), 4 colours.
     let colours: &[(usize, usize)] = if eight {
         &[(0, 0), (0, 1), (1, 0), (1, 1)]
@@ -402,18 +463,27 @@ pub fn icm_checkerboard(
                 .sum::<usize>();
             std::mem::swap(&mut x, &mut next);
         }
+        progress.advance(1);
         if changed == 0 {
             converged = true;
             break;
         }
     }
-    finish(model, "icm-checkerboard", x, y, sweeps, converged, start)
+    finish(
+        model,
+        Method::IcmCheckerboard,
+        x,
+        y,
+        sweeps,
+        converged,
+        start,
+    )
 }
 
 /// Packs a finished labelling into a [`Denoised`] with its energy and change count.
 pub(crate) fn finish(
     model: &IsingModel,
-    method: &'static str,
+    method: Method,
     x: PaddedGrid<i8>,
     y: ArrayView2<'_, i8>,
     sweeps: usize,

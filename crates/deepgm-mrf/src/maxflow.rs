@@ -311,3 +311,224 @@ impl GridFlow {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The grid max-flow against petgraph's Dinic on random grids, and the min-cut property.
+
+    use deepgm_core::rng::{seeded, DeepRng};
+    use petgraph::algo::dinics;
+    use petgraph::graph::{DiGraph, NodeIndex};
+    use rand::Rng;
+
+    use super::*;
+    use crate::grid::neighbour_offsets;
+    use crate::model::Neighbourhood;
+
+    /// A grid flow problem with integer capacities (exact in f64 and in u64).
+    struct Problem {
+        rows: usize,
+        cols: usize,
+        offsets: Vec<isize>,
+        /// Arc capacities `cap[node * K + d]` over the padded buffer (zero at the border).
+        arcs: Vec<u64>,
+        /// Capacity from the source and to the sink of each padded node.
+        source: Vec<u64>,
+        sink: Vec<u64>,
+    }
+
+    impl Problem {
+        fn stride(&self) -> usize {
+            self.cols + 2
+        }
+
+        fn nodes(&self) -> usize {
+            (self.rows + 2) * self.stride()
+        }
+
+        fn interior(&self) -> impl Iterator<Item = usize> + '_ {
+            let stride = self.stride();
+            (0..self.rows).flat_map(move |r| (0..self.cols).map(move |c| (r + 1) * stride + c + 1))
+        }
+
+        fn is_interior(&self, node: usize) -> bool {
+            let (r, c) = (node / self.stride(), node % self.stride());
+            (1..=self.rows).contains(&r) && (1..=self.cols).contains(&c)
+        }
+
+        /// A random problem; each capacity is 0 with probability `zero`, else 1..=max.
+        fn random(
+            rng: &mut DeepRng,
+            rows: usize,
+            cols: usize,
+            nb: Neighbourhood,
+            zero: f64,
+        ) -> Self {
+            let stride = cols + 2;
+            let offsets = neighbour_offsets(nb, stride);
+            let k = offsets.len();
+            let n = (rows + 2) * stride;
+            let mut problem = Problem {
+                rows,
+                cols,
+                offsets,
+                arcs: vec![0; n * k],
+                source: vec![0; n],
+                sink: vec![0; n],
+            };
+            let mut draw = |max: u64| {
+                if rng.random::<f64>() < zero {
+                    0
+                } else {
+                    rng.random_range(1..=max)
+                }
+            };
+            let interior: Vec<usize> = problem.interior().collect();
+            for &i in &interior {
+                for d in 0..k {
+                    let j = (i as isize + problem.offsets[d]) as usize;
+                    if problem.is_interior(j) {
+                        problem.arcs[i * k + d] = draw(6);
+                    }
+                }
+                problem.source[i] = draw(9);
+                problem.sink[i] = draw(9);
+            }
+            problem
+        }
+
+        /// The grid max-flow: its value and the source side of its cut.
+        fn grid_flow(&self) -> (f64, Vec<bool>) {
+            let mut graph = GridFlow::new(self.nodes(), self.offsets.clone());
+            for (cap, &c) in graph.arc_capacities_mut().iter_mut().zip(&self.arcs) {
+                *cap = c as f64;
+            }
+            for i in self.interior() {
+                graph.add_terminal(i, self.source[i] as f64, self.sink[i] as f64);
+            }
+            let flow = graph.max_flow();
+            let side = (0..self.nodes())
+                .map(|i| graph.in_source_segment(i))
+                .collect();
+            (flow, side)
+        }
+
+        /// The max-flow value by petgraph's Dinic on the same network.
+        fn dinic_flow(&self) -> u64 {
+            let mut graph = DiGraph::<(), u64>::new();
+            let nodes: Vec<NodeIndex> = (0..self.nodes()).map(|_| graph.add_node(())).collect();
+            let (s, t) = (graph.add_node(()), graph.add_node(()));
+            let k = self.offsets.len();
+            for i in self.interior() {
+                graph.add_edge(s, nodes[i], self.source[i]);
+                graph.add_edge(nodes[i], t, self.sink[i]);
+                for d in 0..k {
+                    let cap = self.arcs[i * k + d];
+                    if cap > 0 {
+                        let j = (i as isize + self.offsets[d]) as usize;
+                        graph.add_edge(nodes[i], nodes[j], cap);
+                    }
+                }
+            }
+            dinics(&graph, s, t).0
+        }
+
+        /// The capacity of the cut whose source side is `side`.
+        fn cut_capacity(&self, side: &[bool]) -> u64 {
+            let k = self.offsets.len();
+            let mut total = 0;
+            for i in self.interior() {
+                if side[i] {
+                    total += self.sink[i];
+                    for d in 0..k {
+                        let j = (i as isize + self.offsets[d]) as usize;
+                        if !side[j] {
+                            total += self.arcs[i * k + d];
+                        }
+                    }
+                } else {
+                    total += self.source[i];
+                }
+            }
+            total
+        }
+    }
+
+    fn check(problem: &Problem, label: &str) {
+        let (flow, side) = problem.grid_flow();
+        let expected = problem.dinic_flow();
+        assert_eq!(
+            flow, expected as f64,
+            "{label}: flow {flow}, Dinic {expected}"
+        );
+        let cut = problem.cut_capacity(&side);
+        assert_eq!(cut as f64, flow, "{label}: cut {cut}, flow {flow}");
+    }
+
+    #[test]
+    fn max_flow_equals_dinic_and_the_cut_on_random_grids() {
+        let mut rng = seeded(17);
+        let sizes = [
+            (1, 1),
+            (1, 6),
+            (5, 1),
+            (2, 2),
+            (3, 4),
+            (6, 6),
+            (9, 7),
+            (12, 12),
+        ];
+        for (rows, cols) in sizes {
+            for nb in [Neighbourhood::Four, Neighbourhood::Eight] {
+                for zero in [0.0, 0.3, 0.8] {
+                    for trial in 0..6 {
+                        let problem = Problem::random(&mut rng, rows, cols, nb, zero);
+                        check(
+                            &problem,
+                            &format!("{rows}x{cols} {nb:?} zero {zero} trial {trial}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_capacities_and_disconnected_grids() {
+        let mut rng = seeded(5);
+        for nb in [Neighbourhood::Four, Neighbourhood::Eight] {
+            // Every capacity zero: no flow, and no node on the source side.
+            let mut problem = Problem::random(&mut rng, 4, 5, nb, 1.0);
+            let (flow, side) = problem.grid_flow();
+            assert_eq!(flow, 0.0);
+            assert!(side.iter().all(|&s| !s));
+            check(&problem, "all zero");
+            // Terminal arcs only (no arcs between pixels): each pixel alone, flow sum min(s, t).
+            problem = Problem::random(&mut rng, 6, 6, nb, 0.2);
+            problem.arcs.fill(0);
+            let alone: u64 = problem
+                .interior()
+                .map(|i| problem.source[i].min(problem.sink[i]))
+                .sum();
+            assert_eq!(problem.grid_flow().0, alone as f64);
+            check(&problem, "terminal arcs only");
+            // Two halves with no arc across column 3: the flow is the sum of the halves'.
+            problem = Problem::random(&mut rng, 6, 8, nb, 0.1);
+            let (stride, k) = (problem.stride(), problem.offsets.len());
+            for i in problem.interior().collect::<Vec<_>>() {
+                for d in 0..k {
+                    let j = (i as isize + problem.offsets[d]) as usize;
+                    if (i % stride <= 3) != (j % stride <= 3) {
+                        problem.arcs[i * k + d] = 0;
+                    }
+                }
+            }
+            check(&problem, "two halves");
+            // No source capacity at all: nothing can flow.
+            problem = Problem::random(&mut rng, 5, 5, nb, 0.0);
+            problem.source.fill(0);
+            assert_eq!(problem.grid_flow().0, 0.0);
+            check(&problem, "no source");
+        }
+    }
+}

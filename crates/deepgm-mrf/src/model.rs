@@ -1,10 +1,12 @@
 //! The Ising model of PRML 8.3.3: energy and the local energy difference of docs/derivations.md 4.1.
 
+use deepgm_core::params::check_finite;
 use deepgm_core::{Error, Result};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
+use serde::Serialize;
 
-/// Which pixels are neighbours.
+/// Which pixels are neighbours. Serialized as the number of neighbours (4 or 8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Neighbourhood {
     /// Left, right, up, down (the source's and Bishop's model).
@@ -14,7 +16,24 @@ pub enum Neighbourhood {
     Eight,
 }
 
+impl Serialize for Neighbourhood {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_u8(self.size())
+    }
+}
+
 impl Neighbourhood {
+    /// The number of neighbours of an interior pixel: 4 or 8.
+    pub fn size(self) -> u8 {
+        match self {
+            Neighbourhood::Four => 4,
+            Neighbourhood::Eight => 8,
+        }
+    }
+
     /// Row and column offsets of the neighbours that come *after* a pixel in raster order;
     /// iterating these over all pixels visits each neighbouring pair exactly once.
     pub fn forward_offsets(self) -> &'static [(isize, isize)] {
@@ -46,16 +65,15 @@ impl Neighbourhood {
 ///
 /// `E(x, y) = h * sum_i x_i - beta * sum_{i~j} x_i x_j - eta * sum_i x_i y_i`,
 /// each neighbouring pair counted once, and `p(x | y)` proportional to `exp(-E(x, y))`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+///
+/// The parameters are finite by construction ([`IsingModel::new`] checks them); read them with
+/// the getters. Serialized as `{h, beta, eta, neighbourhood}` (the neighbourhood as 4 or 8).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct IsingModel {
-    /// Bias: a positive `h` favours -1 (black).
-    pub h: f64,
-    /// Coupling of neighbours: positive favours equal neighbours (smoothness).
-    pub beta: f64,
-    /// Coupling of each latent pixel to its observation.
-    pub eta: f64,
-    /// Which pixels are neighbours.
-    pub neighbourhood: Neighbourhood,
+    h: f64,
+    beta: f64,
+    eta: f64,
+    neighbourhood: Neighbourhood,
 }
 
 impl Default for IsingModel {
@@ -74,16 +92,12 @@ impl IsingModel {
     /// A 4-neighbourhood model with the given parameters.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming the parameter when one is not finite.
+    /// [`Error::InvalidParameter`] naming the parameter (`h`, `beta` or `eta`) when one is not
+    /// finite.
     pub fn new(h: f64, beta: f64, eta: f64) -> Result<Self> {
-        for (name, value) in [("h", h), ("beta", beta), ("eta", eta)] {
-            if !value.is_finite() {
-                return Err(Error::invalid(
-                    name,
-                    format!("{value}: expected a finite number"),
-                ));
-            }
-        }
+        check_finite("h", h)?;
+        check_finite("beta", beta)?;
+        check_finite("eta", eta)?;
         Ok(IsingModel {
             h,
             beta,
@@ -96,6 +110,30 @@ impl IsingModel {
     pub fn with_neighbourhood(mut self, neighbourhood: Neighbourhood) -> Self {
         self.neighbourhood = neighbourhood;
         self
+    }
+
+    /// Bias `h`: a positive `h` favours -1 (black).
+    #[inline]
+    pub fn h(&self) -> f64 {
+        self.h
+    }
+
+    /// Coupling `beta` of neighbours: positive favours equal neighbours (smoothness).
+    #[inline]
+    pub fn beta(&self) -> f64 {
+        self.beta
+    }
+
+    /// Coupling `eta` of each latent pixel to its observation.
+    #[inline]
+    pub fn eta(&self) -> f64 {
+        self.eta
+    }
+
+    /// Which pixels are neighbours.
+    #[inline]
+    pub fn neighbourhood(&self) -> Neighbourhood {
+        self.neighbourhood
     }
 
     /// The energy `E(x, y)`, summed in f64 straight from the definition.
@@ -188,16 +226,14 @@ pub fn neighbour_sum(x: ArrayView2<'_, i8>, nb: Neighbourhood, row: usize, col: 
         .sum()
 }
 
-/// Checks that `spins` is a non-empty grid of -1/+1 values.
+/// Checks that `spins` (the argument called `name`) is a non-empty grid of -1/+1 values.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for an empty grid or a value other than -1 or +1.
+/// [`Error::Shape`] for an empty grid; [`Error::InvalidParameter`] naming `name` for a value
+/// other than -1 or +1.
 pub fn check_spins(name: &str, spins: ArrayView2<'_, i8>) -> Result<()> {
     if spins.is_empty() {
-        return Err(Error::invalid(
-            name,
-            "empty grid: expected at least 1 x 1 pixels",
-        ));
+        return Err(Error::shape(name, spins.dim(), "at least 1 x 1 pixels"));
     }
     let valid = |v: &i8| *v == 1 || *v == -1;
     let all_valid = match spins.as_slice() {
@@ -220,14 +256,15 @@ pub fn check_spins(name: &str, spins: ArrayView2<'_, i8>) -> Result<()> {
 /// Checks a labelling `x` against an observation `y`: both valid spin grids of one shape.
 ///
 /// # Errors
-/// As [`check_spins`]; [`Error::InvalidParameter`] when the shapes differ.
+/// As [`check_spins`]; [`Error::Shape`] naming `x` when the shapes differ.
 pub fn check_pair(x: ArrayView2<'_, i8>, y: ArrayView2<'_, i8>) -> Result<()> {
     check_spins("x", x)?;
     check_spins("y", y)?;
     if x.dim() != y.dim() {
-        return Err(Error::invalid(
+        return Err(Error::shape(
             "x",
-            format!("shape {:?} differs from y's {:?}", x.dim(), y.dim()),
+            x.dim(),
+            format!("{:?}, the shape of y", y.dim()),
         ));
     }
     Ok(())
@@ -267,18 +304,4 @@ pub fn all_labellings(rows: usize, cols: usize) -> impl Iterator<Item = Array2<i
             }
         })
     })
-}
-
-/// Checks a parameter that must be finite and positive (a temperature, a tolerance).
-///
-/// # Errors
-/// [`Error::InvalidParameter`] naming `name` otherwise.
-pub(crate) fn check_positive(name: &str, t: f64) -> Result<()> {
-    if !(t.is_finite() && t > 0.0) {
-        return Err(Error::invalid(
-            name,
-            format!("{t}: expected a finite number > 0"),
-        ));
-    }
-    Ok(())
 }

@@ -1,6 +1,63 @@
 //! What every denoising algorithm returns.
 
+use std::fmt;
+
 use ndarray::Array2;
+use serde::Serialize;
+
+/// A denoising algorithm, serialized (and displayed) by its command-line name: `icm`,
+/// `icm-checkerboard`, `gibbs`, `anneal`, `meanfield`, `graphcut`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Raster-order iterated conditional modes ([`crate::icm`]).
+    Icm,
+    /// Iterated conditional modes one colour class at a time ([`crate::icm_checkerboard`]).
+    IcmCheckerboard,
+    /// Gibbs sampling at a temperature ([`crate::gibbs`]).
+    Gibbs,
+    /// Simulated annealing ([`crate::anneal`]).
+    Anneal,
+    /// Damped mean-field updates ([`crate::mean_field`]).
+    Meanfield,
+    /// The exact minimum by a minimum s-t cut ([`crate::graph_cut`]).
+    Graphcut,
+}
+
+impl Method {
+    /// Every method, in the order above.
+    pub const ALL: [Method; 6] = [
+        Method::Icm,
+        Method::IcmCheckerboard,
+        Method::Gibbs,
+        Method::Anneal,
+        Method::Meanfield,
+        Method::Graphcut,
+    ];
+
+    /// The method's name, as serialized.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Icm => "icm",
+            Method::IcmCheckerboard => "icm-checkerboard",
+            Method::Gibbs => "gibbs",
+            Method::Anneal => "anneal",
+            Method::Meanfield => "meanfield",
+            Method::Graphcut => "graphcut",
+        }
+    }
+
+    /// Whether the method estimates the marginals `P(x_i = +1 | y)` ([`Denoised::marginals`]).
+    pub fn estimates_marginals(self) -> bool {
+        matches!(self, Method::Gibbs | Method::Meanfield)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// A denoised labelling with the figures that let methods be compared.
 #[derive(Debug, Clone, PartialEq)]
@@ -8,17 +65,17 @@ pub struct Denoised {
     /// The labelling x in {-1,+1}, shape `(rows, cols)`.
     pub labels: Array2<i8>,
     /// Estimated marginals `P(x_i = +1 | y)` where the method yields them (Gibbs sampling:
-    /// the fraction of kept samples with +1; mean field: `(1 + m_i) / 2`).
+    /// the fraction of kept samples with +1; mean field: `(1 + m_i) / 2`), shape `(rows, cols)`.
     pub marginals: Option<Array2<f64>>,
     /// Energy, sweeps, pixels changed, time.
     pub report: Report,
 }
 
-/// Figures about one run of a denoising algorithm.
-#[derive(Debug, Clone, PartialEq)]
+/// Figures about one run of a denoising algorithm; serialized with these field names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// The algorithm's name as on the command line (`icm`, `graphcut`, ...).
-    pub method: &'static str,
+    /// The algorithm.
+    pub method: Method,
     /// `E(labels, y)` under the model.
     pub energy: f64,
     /// Full sweeps over the grid (0 for graph cut).
@@ -30,4 +87,18 @@ pub struct Report {
     pub converged: bool,
     /// Wall-clock seconds the algorithm took.
     pub seconds: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_serialize_as_their_names() {
+        for method in Method::ALL {
+            let json = serde_json::to_value(method).unwrap();
+            assert_eq!(json, method.name());
+            assert_eq!(method.to_string(), method.name());
+        }
+    }
 }

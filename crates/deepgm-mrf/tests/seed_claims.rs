@@ -2,10 +2,15 @@
 
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;
+use deepgm_core::{Error, ErrorKind};
 use deepgm_mrf::*;
 use ndarray::Array2;
 use proptest::prelude::*;
 use rand::Rng;
+
+fn icm_cap(max_sweeps: usize) -> IcmParams {
+    IcmParams { max_sweeps }
+}
 
 fn spins(rows: usize, cols: usize, bits: &[bool]) -> Array2<i8> {
     Array2::from_shape_fn(
@@ -62,11 +67,11 @@ proptest! {
             let mut flipped = x.clone();
             flipped[p] = -flipped[p];
             let after = model.delta_energy(flipped.view(), y.view(), m.0, m.1);
-            if is_neighbour(model.neighbourhood, m, p) {
+            if is_neighbour(model.neighbourhood(), m, p) {
                 // s loses 2 x_p, so the difference moves by +4 beta x_p: a change whenever beta != 0.
-                let expected = local + 4.0 * model.beta * x[p] as f64;
+                let expected = local + 4.0 * model.beta() * x[p] as f64;
                 prop_assert!((after - expected).abs() <= 1e-9 * (1.0 + expected.abs()));
-                if model.beta != 0.0 { prop_assert!(after != local); }
+                if model.beta() != 0.0 { prop_assert!(after != local); }
             } else {
                 prop_assert_eq!(after, local);
             }
@@ -83,7 +88,7 @@ proptest! {
         let y = spins(rows, cols, &ybits);
         let model = IsingModel::new(h, beta, eta).unwrap().with_neighbourhood(
             if eight { Neighbourhood::Eight } else { Neighbourhood::Four });
-        let cut = graph_cut(&model, y.view()).unwrap();
+        let cut = graph_cut(&model, y.view(), &NoProgress).unwrap();
         let brute = all_labellings(rows, cols)
             .map(|x| model.energy(x.view(), y.view()).unwrap())
             .fold(f64::INFINITY, f64::min);
@@ -113,7 +118,7 @@ fn graph_cut_exhaustive_3x3_and_4x4() {
             let model = IsingModel::new(h, beta, eta)
                 .unwrap()
                 .with_neighbourhood(nb);
-            let cut = graph_cut(&model, y.view()).unwrap();
+            let cut = graph_cut(&model, y.view(), &NoProgress).unwrap();
             let brute = labellings
                 .iter()
                 .map(|x| model.energy(x.view(), y.view()).unwrap())
@@ -139,7 +144,7 @@ fn noisy_picture(size: usize, seed: u64) -> (Array2<i8>, Array2<i8>) {
             -1
         }
     });
-    let noisy = flip_noise(clean.view(), 0.1, &mut seeded(seed)).unwrap();
+    let noisy = flip_noise(clean.view(), &NoiseParams { flip: 0.1, seed }).unwrap();
     (clean, noisy)
 }
 
@@ -152,13 +157,13 @@ fn graph_cut_beats_every_other_method_on_a_larger_image() {
             .unwrap()
             .with_neighbourhood(Neighbourhood::Eight),
     ] {
-        let cut = graph_cut(&model, y.view()).unwrap();
+        let cut = graph_cut(&model, y.view(), &NoProgress).unwrap();
         let others = [
-            icm(&model, y.view(), None, 1000).unwrap(),
-            icm_checkerboard(&model, y.view(), None, 1000).unwrap(),
-            anneal(&model, y.view(), &AnnealOptions::default(), &NoProgress).unwrap(),
-            mean_field(&model, y.view(), &MeanFieldOptions::default()).unwrap(),
-            gibbs(&model, y.view(), &GibbsOptions::default(), &NoProgress).unwrap(),
+            icm(&model, y.view(), &icm_cap(1000), &NoProgress).unwrap(),
+            icm_checkerboard(&model, y.view(), &icm_cap(1000), &NoProgress).unwrap(),
+            anneal(&model, y.view(), &AnnealParams::default(), &NoProgress).unwrap(),
+            mean_field(&model, y.view(), &MeanFieldParams::default(), &NoProgress).unwrap(),
+            gibbs(&model, y.view(), &GibbsParams::default(), &NoProgress).unwrap(),
         ];
         for other in &others {
             assert!(
@@ -182,16 +187,16 @@ fn with_beta_and_h_zero_every_method_returns_y() {
     for eta in [0.5, 2.1] {
         let model = IsingModel::new(0.0, 0.0, eta).unwrap();
         let results = [
-            graph_cut(&model, y.view()).unwrap(),
-            icm(&model, y.view(), None, 1000).unwrap(),
-            icm(&model, y.view(), Some((-&y).view()), 1000).unwrap(),
-            icm_checkerboard(&model, y.view(), None, 1000).unwrap(),
-            anneal(&model, y.view(), &AnnealOptions::default(), &NoProgress).unwrap(),
-            mean_field(&model, y.view(), &MeanFieldOptions::default()).unwrap(),
+            graph_cut(&model, y.view(), &NoProgress).unwrap(),
+            icm(&model, y.view(), &icm_cap(1000), &NoProgress).unwrap(),
+            icm_from(&model, y.view(), (-&y).view(), &icm_cap(1000), &NoProgress).unwrap(),
+            icm_checkerboard(&model, y.view(), &icm_cap(1000), &NoProgress).unwrap(),
+            anneal(&model, y.view(), &AnnealParams::default(), &NoProgress).unwrap(),
+            mean_field(&model, y.view(), &MeanFieldParams::default(), &NoProgress).unwrap(),
             gibbs(
                 &model,
                 y.view(),
-                &GibbsOptions {
+                &GibbsParams {
                     sweeps: 400,
                     burn_in: 20,
                     ..Default::default()
@@ -218,11 +223,12 @@ fn icm_reaches_a_fixed_point_without_raising_the_energy() {
             .unwrap()
             .with_neighbourhood(nb);
         for checkerboard in [false, true] {
-            let run = |sweeps| {
+            let run = |max_sweeps| {
+                let sweeps = &IcmParams { max_sweeps };
                 if checkerboard {
-                    icm_checkerboard(&model, y.view(), None, sweeps).unwrap()
+                    icm_checkerboard(&model, y.view(), sweeps, &NoProgress).unwrap()
                 } else {
-                    icm(&model, y.view(), None, sweeps).unwrap()
+                    icm(&model, y.view(), sweeps, &NoProgress).unwrap()
                 }
             };
             let mut last = model.energy(y.view(), y.view()).unwrap();
@@ -263,7 +269,7 @@ fn gibbs_marginals_match_enumeration() {
         });
     }
     let exact = ones / z;
-    let options = GibbsOptions {
+    let options = GibbsParams {
         temperature: t,
         sweeps: 60_000,
         burn_in: 100,
@@ -282,19 +288,19 @@ fn gibbs_marginals_match_enumeration() {
 fn mean_field_converges_to_its_fixed_point() {
     let (_, y) = noisy_picture(32, 2);
     let model = IsingModel::new(0.1, 0.6, 1.0).unwrap();
-    let options = MeanFieldOptions {
+    let options = MeanFieldParams {
         temperature: 1.5,
         tolerance: 1e-8,
         ..Default::default()
     };
-    let result = mean_field(&model, y.view(), &options).unwrap();
+    let result = mean_field(&model, y.view(), &options, &NoProgress).unwrap();
     assert!(result.report.converged);
     let m = result.marginals.unwrap().mapv(|p| 2.0 * p - 1.0);
     let (rows, cols) = m.dim();
     for r in 0..rows {
         for c in 0..cols {
             let s: f64 = model
-                .neighbourhood
+                .neighbourhood()
                 .offsets()
                 .iter()
                 .filter_map(|&(dr, dc)| {
@@ -303,7 +309,8 @@ fn mean_field_converges_to_its_fixed_point() {
                         .then(|| m[[nr as usize, nc as usize]])
                 })
                 .sum();
-            let target = ((-model.h + model.beta * s + model.eta * y[[r, c]] as f64) / 1.5).tanh();
+            let target =
+                ((-model.h() + model.beta() * s + model.eta() * y[[r, c]] as f64) / 1.5).tanh();
             assert!(
                 (m[[r, c]] - target).abs() < 1e-4,
                 "({r},{c}): {} vs {target}",
@@ -313,89 +320,216 @@ fn mean_field_converges_to_its_fixed_point() {
     }
 }
 
+/// Same seed, same output; another seed, another output (annealing, Gibbs sampling, noise).
 #[test]
-fn same_seed_same_output() {
+fn same_seed_same_output_other_seed_other_output() {
     let (_, y) = noisy_picture(24, 1);
     let model = IsingModel::default();
-    let a = anneal(
-        &model,
-        y.view(),
-        &AnnealOptions {
-            seed: 4,
-            ..Default::default()
-        },
-        &NoProgress,
-    )
-    .unwrap();
-    let b = anneal(
-        &model,
-        y.view(),
-        &AnnealOptions {
-            seed: 4,
-            ..Default::default()
-        },
-        &NoProgress,
-    )
-    .unwrap();
+    let anneal_with = |seed| {
+        anneal(
+            &model,
+            y.view(),
+            &AnnealParams {
+                t_end: 0.5,
+                seed,
+                ..Default::default()
+            },
+            &NoProgress,
+        )
+        .unwrap()
+    };
+    let (a, b, other) = (anneal_with(4), anneal_with(4), anneal_with(5));
     assert_eq!(a.labels, b.labels);
-    let g1 = gibbs(
-        &model,
-        y.view(),
-        &GibbsOptions {
-            seed: 4,
-            ..Default::default()
-        },
-        &NoProgress,
-    )
-    .unwrap();
-    let g2 = gibbs(
-        &model,
-        y.view(),
-        &GibbsOptions {
-            seed: 4,
-            ..Default::default()
-        },
-        &NoProgress,
-    )
-    .unwrap();
+    // Annealing to 0.5 and polishing reaches a seed-dependent local minimum; compare the
+    // trajectories through the energies and labels.
+    assert!(
+        a.labels != other.labels || a.report.energy != other.report.energy,
+        "seeds 4 and 5 annealed alike"
+    );
+    let gibbs_with = |seed| {
+        gibbs(
+            &model,
+            y.view(),
+            &GibbsParams {
+                seed,
+                ..Default::default()
+            },
+            &NoProgress,
+        )
+        .unwrap()
+    };
+    let (g1, g2, g3) = (gibbs_with(4), gibbs_with(4), gibbs_with(5));
     assert_eq!(g1.marginals, g2.marginals);
+    assert_eq!(g1.labels, g2.labels);
+    assert_ne!(g1.marginals, g3.marginals);
+    let x = Array2::from_elem((30, 30), 1i8);
+    let noise = |seed| flip_noise(x.view(), &NoiseParams { flip: 0.2, seed }).unwrap();
+    assert_eq!(noise(7), noise(7));
+    assert_ne!(noise(7), noise(8));
+}
+
+fn invalid(err: Error) -> Option<String> {
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{err}");
+    err.parameter().map(str::to_string)
 }
 
 #[test]
-fn bad_inputs_are_errors() {
+fn bad_inputs_are_errors_of_their_kind() {
     let y = Array2::from_elem((2, 2), 1i8);
+    let model = IsingModel::default();
     let neg = IsingModel::new(0.0, -1.0, 1.0).unwrap();
-    assert!(graph_cut(&neg, y.view())
-        .unwrap_err()
-        .to_string()
-        .contains("beta"));
-    assert!(IsingModel::new(f64::NAN, 1.0, 1.0).is_err());
-    assert!(IsingModel::new(0.0, f64::INFINITY, 1.0).is_err());
+    let err = graph_cut(&neg, y.view(), &NoProgress).unwrap_err();
+    assert_eq!(invalid(err).as_deref(), Some("beta"));
+    for (name, model) in [
+        ("h", IsingModel::new(f64::NAN, 1.0, 1.0)),
+        ("beta", IsingModel::new(0.0, f64::INFINITY, 1.0)),
+        ("eta", IsingModel::new(0.0, 1.0, f64::NEG_INFINITY)),
+    ] {
+        assert_eq!(invalid(model.unwrap_err()).as_deref(), Some(name));
+    }
     let empty = Array2::<i8>::zeros((0, 3));
-    assert!(icm(&IsingModel::default(), empty.view(), None, 10).is_err());
+    let err = icm(&model, empty.view(), &icm_cap(10), &NoProgress).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
     let zeros = Array2::<i8>::zeros((2, 2));
-    assert!(graph_cut(&IsingModel::default(), zeros.view()).is_err());
-    assert!(flip_noise(y.view(), 1.5, &mut seeded(0)).is_err());
-    assert!(gibbs(
-        &IsingModel::default(),
-        y.view(),
-        &GibbsOptions {
-            temperature: 0.0,
-            ..Default::default()
-        },
-        &NoProgress
-    )
-    .is_err());
+    let err = graph_cut(&model, zeros.view(), &NoProgress).unwrap_err();
+    assert_eq!(invalid(err).as_deref(), Some("y"));
+    let wide = Array2::from_elem((2, 3), 1i8);
+    let err = icm_from(&model, y.view(), wide.view(), &icm_cap(10), &NoProgress).unwrap_err();
+    assert!(
+        matches!(err, Error::Shape { ref what, .. } if what == "x"),
+        "{err}"
+    );
+    let err = icm(&model, y.view(), &icm_cap(0), &NoProgress).unwrap_err();
+    assert_eq!(invalid(err).as_deref(), Some("max_sweeps"));
+    let err = icm_checkerboard(&model, y.view(), &icm_cap(0), &NoProgress).unwrap_err();
+    assert_eq!(invalid(err).as_deref(), Some("max_sweeps"));
+    for flip in [1.5, -0.1, f64::NAN] {
+        let err = flip_noise(y.view(), &NoiseParams { flip, seed: 0 }).unwrap_err();
+        assert_eq!(invalid(err).as_deref(), Some("flip"));
+    }
+    let gibbs_cases = [
+        (
+            "temperature",
+            GibbsParams {
+                temperature: 0.0,
+                ..Default::default()
+            },
+        ),
+        (
+            "temperature",
+            GibbsParams {
+                temperature: f64::NAN,
+                ..Default::default()
+            },
+        ),
+        (
+            "sweeps",
+            GibbsParams {
+                sweeps: 0,
+                burn_in: 0,
+                ..Default::default()
+            },
+        ),
+        (
+            "burn_in",
+            GibbsParams {
+                sweeps: 10,
+                burn_in: 10,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, params) in gibbs_cases {
+        let err = gibbs(&model, y.view(), &params, &NoProgress).unwrap_err();
+        assert_eq!(invalid(err).as_deref(), Some(name), "{params:?}");
+    }
+    let anneal_cases = [
+        (
+            "t_start",
+            AnnealParams {
+                t_start: -1.0,
+                ..Default::default()
+            },
+        ),
+        (
+            "t_end",
+            AnnealParams {
+                t_end: 0.0,
+                ..Default::default()
+            },
+        ),
+        (
+            "t_end",
+            AnnealParams {
+                t_start: 1.0,
+                t_end: 2.0,
+                ..Default::default()
+            },
+        ),
+        (
+            "sweeps",
+            AnnealParams {
+                sweeps: 0,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, params) in anneal_cases {
+        let err = anneal(&model, y.view(), &params, &NoProgress).unwrap_err();
+        assert_eq!(invalid(err).as_deref(), Some(name), "{params:?}");
+    }
+    let mean_field_cases = [
+        (
+            "temperature",
+            MeanFieldParams {
+                temperature: f64::INFINITY,
+                ..Default::default()
+            },
+        ),
+        (
+            "damping",
+            MeanFieldParams {
+                damping: 0.0,
+                ..Default::default()
+            },
+        ),
+        (
+            "damping",
+            MeanFieldParams {
+                damping: 1.5,
+                ..Default::default()
+            },
+        ),
+        (
+            "tolerance",
+            MeanFieldParams {
+                tolerance: 0.0,
+                ..Default::default()
+            },
+        ),
+        (
+            "max_sweeps",
+            MeanFieldParams {
+                max_sweeps: 0,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, params) in mean_field_cases {
+        let err = mean_field(&model, y.view(), &params, &NoProgress).unwrap_err();
+        assert_eq!(invalid(err).as_deref(), Some(name), "{params:?}");
+    }
 }
 
 #[test]
 fn flip_noise_rate() {
     let x = Array2::from_elem((200, 200), 1i8);
-    let noisy = flip_noise(x.view(), 0.1, &mut seeded(0)).unwrap();
+    let noise = |flip| flip_noise(x.view(), &NoiseParams { flip, seed: 0 }).unwrap();
+    let noisy = noise(0.1);
     let rate = count_differences(x.view(), noisy.view()) as f64 / x.len() as f64;
     assert!((rate - 0.1).abs() < 0.005, "{rate}");
-    assert_eq!(flip_noise(x.view(), 0.0, &mut seeded(0)).unwrap(), x);
-    assert_eq!(flip_noise(x.view(), 1.0, &mut seeded(0)).unwrap(), -&x);
+    assert_eq!(noise(0.0), x);
+    assert_eq!(noise(1.0), -&x);
 }
 
 /// ICM straight from seed 4.1: full raster sweeps deciding each pixel by the sign of its local
@@ -449,7 +583,7 @@ fn raster_icm_equals_the_textbook_loop() {
         .unwrap()
         .with_neighbourhood(nb);
         let (expected, sweeps) = reference_icm(&model, &y);
-        let fast = icm(&model, y.view(), None, 10_000).unwrap();
+        let fast = icm(&model, y.view(), &icm_cap(10_000), &NoProgress).unwrap();
         assert_eq!(fast.labels, expected, "trial {trial}");
         assert_eq!(fast.report.sweeps, sweeps, "trial {trial}");
     }

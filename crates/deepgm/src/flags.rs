@@ -26,13 +26,65 @@ pub enum Family {
 /// Parameter names shared by every family.
 const COMMON: &[(&str, &str)] = &[("seed", "--seed")];
 
-const MRF: &[(&str, &str)] = &[];
+const MRF: &[(&str, &str)] = &[
+    ("flip", "--flip"),
+    ("h", "--h"),
+    ("beta", "--beta"),
+    ("eta", "--eta"),
+    ("max_sweeps", "--sweeps"),
+    ("sweeps", "--sweeps"),
+    ("temperature", "--temperature"),
+    ("t_start", "--temperature"),
+    ("t_end", "--final-temperature"),
+];
 
-const RBM: &[(&str, &str)] = &[];
+const RBM: &[(&str, &str)] = &[
+    ("hidden", "--hidden"),
+    ("sampler", "--cd/--pcd"),
+    ("batch", "--batch"),
+    ("learning_rate", "--lr"),
+    ("schedule", "--lr-decay"),
+    ("final_momentum", "--momentum"),
+    ("weight_decay", "--weight-decay"),
+    ("ais_runs", "--ais-runs"),
+    ("ais_betas", "--ais-betas"),
+    ("chains", "--chains"),
+    ("steps", "--steps"),
+];
 
-const CNN: &[(&str, &str)] = &[];
+const CNN: &[(&str, &str)] = &[
+    ("epochs", "--epochs"),
+    ("batch_size", "--batch"),
+    ("learning_rate", "--lr"),
+    ("schedule", "--lr-factor"),
+    ("momentum", "--momentum"),
+    ("weight_decay", "--weight-decay"),
+    ("maps", "--maps"),
+    ("kernel", "--kernel"),
+    ("stride", "--stride"),
+    ("padding", "--padding"),
+    ("pool", "--pool"),
+    ("pool_stride", "--pool-stride"),
+    ("digit", "--digit"),
+];
 
-const BN: &[(&str, &str)] = &[];
+const BN: &[(&str, &str)] = &[
+    ("evidence", "--evidence"),
+    ("targets", "--target"),
+    ("samples", "--samples"),
+    ("burn_in", "--burn-in"),
+    ("max_table_entries", "--max-table-entries"),
+    ("ess", "--ess"),
+    ("max_indegree", "--max-indegree"),
+    ("tabu_length", "--tabu"),
+    ("restarts", "--restarts"),
+    ("perturb", "--perturb"),
+    ("tolerance", "--tolerance"),
+    ("patience", "--patience"),
+    ("whitelist", "--whitelist"),
+    ("blacklist", "--blacklist"),
+    ("start", "--start"),
+];
 
 fn table(family: Family) -> &'static [(&'static str, &'static str)] {
     match family {

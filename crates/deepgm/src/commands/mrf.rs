@@ -5,15 +5,14 @@ use std::path::Path;
 use deepgm_core::image::{
     picture_format_of, read_gray, spins_to_gray, to_spins, unit_to_gray, write_image,
 };
-use deepgm_core::rng::seeded;
+use deepgm_core::params::Params;
 use deepgm_core::Error;
 use deepgm_mrf::{
-    anneal, count_differences, flip_noise, gibbs, graph_cut, icm, icm_checkerboard, mean_field,
-    AnnealOptions, Denoised, GibbsOptions, IsingModel, MeanFieldOptions, Neighbourhood,
-    DEFAULT_MAX_SWEEPS,
+    count_differences, denoise as run_algorithm, flip_noise, Algorithm, AnnealParams, GibbsParams,
+    IcmParams, IsingModel, MeanFieldParams, Neighbourhood, NoiseParams, Report,
 };
 use ndarray::Array2;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::{DenoiseArgs, Method, MrfCommand, NoiseArgs};
 use crate::ui::Ui;
@@ -29,30 +28,39 @@ fn read_spins(path: &Path, threshold: u8) -> anyhow::Result<Array2<i8>> {
     Ok(to_spins(&read_gray(path)?, threshold))
 }
 
+/// `deepgm mrf noise --json`.
+#[derive(Serialize)]
+struct NoiseSummary {
+    output: String,
+    flipped: usize,
+    flip_rate: f64,
+    width: usize,
+    height: usize,
+    seed: u64,
+}
+
 fn noise(args: &NoiseArgs, ui: Ui) -> anyhow::Result<()> {
-    // Refuse an output name whose format is unknown before any work is done.
+    // Refuse an output name whose format is unknown, or a bad probability, before any work.
     picture_format_of(&args.output)?;
-    if !(0.0..=1.0).contains(&args.flip) {
-        return Err(Error::invalid(
-            "--flip",
-            format!("{}: expected a probability in [0, 1]", args.flip),
-        )
-        .into());
-    }
+    let params = NoiseParams {
+        flip: args.flip,
+        seed: args.seed,
+    };
+    params.check()?;
     let clean = read_spins(&args.input, args.threshold)?;
-    let noisy = flip_noise(clean.view(), args.flip, &mut seeded(args.seed))?;
+    let noisy = flip_noise(clean.view(), &params)?;
     write_image(&args.output, &spins_to_gray(&noisy))?;
     let flipped = count_differences(clean.view(), noisy.view());
     let (height, width) = noisy.dim();
     if ui.json {
-        ui.print_json(&json!({
-            "output": args.output.display().to_string(),
-            "flipped": flipped,
-            "flip_rate": flipped as f64 / noisy.len() as f64,
-            "width": width,
-            "height": height,
-            "seed": args.seed,
-        }));
+        ui.print_json(&serde_json::to_value(NoiseSummary {
+            output: args.output.display().to_string(),
+            flipped,
+            flip_rate: flipped as f64 / noisy.len() as f64,
+            width,
+            height,
+            seed: args.seed,
+        })?);
     } else {
         ui.say(format!(
             "flipped {flipped} of {} pixels ({:.2}%), wrote {}",
@@ -64,22 +72,62 @@ fn noise(args: &NoiseArgs, ui: Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn method_name(method: Method) -> &'static str {
-    match method {
-        Method::Icm => "icm",
-        Method::IcmCheckerboard => "icm-checkerboard",
-        Method::Gibbs => "gibbs",
-        Method::Anneal => "anneal",
-        Method::Meanfield => "meanfield",
-        Method::Graphcut => "graphcut",
-    }
+/// `deepgm mrf denoise --json`: the library's report and what the command adds.
+#[derive(Serialize)]
+struct DenoiseSummary<'a> {
+    #[serde(flatten)]
+    report: &'a Report,
+    error_rate: Option<f64>,
+    input_error_rate: Option<f64>,
+    width: usize,
+    height: usize,
+    #[serde(flatten)]
+    model: IsingModel,
+    output: String,
 }
 
-fn check_finite(name: &str, value: f64) -> anyhow::Result<()> {
-    if !value.is_finite() {
-        return Err(Error::invalid(name, format!("{value}: expected a finite number")).into());
+/// The library's algorithm and parameters for the flags of `args`.
+fn algorithm(args: &DenoiseArgs) -> Algorithm {
+    match args.method {
+        Method::Icm | Method::IcmCheckerboard => {
+            let params = IcmParams {
+                max_sweeps: args.sweeps.unwrap_or(IcmParams::default().max_sweeps),
+            };
+            if args.method == Method::Icm {
+                Algorithm::Icm(params)
+            } else {
+                Algorithm::IcmCheckerboard(params)
+            }
+        }
+        Method::Gibbs => {
+            let defaults = GibbsParams::default();
+            let sweeps = args.sweeps.unwrap_or(defaults.sweeps);
+            Algorithm::Gibbs(GibbsParams {
+                temperature: args.temperature.unwrap_or(defaults.temperature),
+                sweeps,
+                burn_in: sweeps / 4,
+                seed: args.seed,
+            })
+        }
+        Method::Anneal => {
+            let defaults = AnnealParams::default();
+            Algorithm::Anneal(AnnealParams {
+                t_start: args.temperature.unwrap_or(defaults.t_start),
+                t_end: args.final_temperature,
+                sweeps: args.sweeps.unwrap_or(defaults.sweeps),
+                seed: args.seed,
+            })
+        }
+        Method::Meanfield => {
+            let defaults = MeanFieldParams::default();
+            Algorithm::Meanfield(MeanFieldParams {
+                temperature: args.temperature.unwrap_or(defaults.temperature),
+                max_sweeps: args.sweeps.unwrap_or(defaults.max_sweeps),
+                ..defaults
+            })
+        }
+        Method::Graphcut => Algorithm::Graphcut,
     }
-    Ok(())
 }
 
 fn denoise(args: &DenoiseArgs, ui: Ui) -> anyhow::Result<()> {
@@ -88,26 +136,14 @@ fn denoise(args: &DenoiseArgs, ui: Ui) -> anyhow::Result<()> {
     if let Some(path) = &args.marginals {
         picture_format_of(path)?;
     }
-    for (name, value) in [("--beta", args.beta), ("--eta", args.eta), ("--h", args.h)] {
-        check_finite(name, value)?;
-    }
-    if let Some(t) = args.temperature {
-        if !(t.is_finite() && t > 0.0) {
-            return Err(Error::invalid(
-                "--temperature",
-                format!("{t}: expected a finite number > 0"),
-            )
-            .into());
-        }
-    }
-    if args.sweeps == Some(0) {
-        return Err(Error::invalid("--sweeps", "0: expected at least 1").into());
-    }
-    if args.marginals.is_some() && !matches!(args.method, Method::Meanfield | Method::Gibbs) {
+    let algorithm = algorithm(args);
+    if args.marginals.is_some() && !algorithm.method().estimates_marginals() {
         return Err(
             Error::invalid("--marginals", "only meanfield and gibbs estimate marginals").into(),
         );
     }
+    // Refuse bad parameters before reading the input.
+    algorithm.check()?;
     let neighbourhood = if args.eight {
         Neighbourhood::Eight
     } else {
@@ -136,50 +172,7 @@ fn denoise(args: &DenoiseArgs, ui: Ui) -> anyhow::Result<()> {
         None => None,
     };
     let bar = ui.progress();
-    let result: Denoised = match args.method {
-        Method::Icm => icm(
-            &model,
-            y.view(),
-            None,
-            args.sweeps.unwrap_or(DEFAULT_MAX_SWEEPS),
-        )?,
-        Method::IcmCheckerboard => icm_checkerboard(
-            &model,
-            y.view(),
-            None,
-            args.sweeps.unwrap_or(DEFAULT_MAX_SWEEPS),
-        )?,
-        Method::Gibbs => {
-            let sweeps = args.sweeps.unwrap_or(GibbsOptions::default().sweeps);
-            let options = GibbsOptions {
-                temperature: args.temperature.unwrap_or(1.0),
-                sweeps,
-                burn_in: sweeps / 4,
-                seed: args.seed,
-            };
-            gibbs(&model, y.view(), &options, &bar)?
-        }
-        Method::Anneal => {
-            let defaults = AnnealOptions::default();
-            let options = AnnealOptions {
-                t_start: args.temperature.unwrap_or(defaults.t_start),
-                t_end: args.final_temperature,
-                sweeps: args.sweeps.unwrap_or(defaults.sweeps),
-                seed: args.seed,
-            };
-            anneal(&model, y.view(), &options, &bar)?
-        }
-        Method::Meanfield => {
-            let defaults = MeanFieldOptions::default();
-            let options = MeanFieldOptions {
-                temperature: args.temperature.unwrap_or(defaults.temperature),
-                max_sweeps: args.sweeps.unwrap_or(defaults.max_sweeps),
-                ..defaults
-            };
-            mean_field(&model, y.view(), &options)?
-        }
-        Method::Graphcut => graph_cut(&model, y.view())?,
-    };
+    let result = run_algorithm(&model, y.view(), &algorithm, &bar)?;
     drop(bar);
     write_image(&args.output, &spins_to_gray(&result.labels))?;
     if let (Some(path), Some(marginals)) = (&args.marginals, &result.marginals) {
@@ -194,27 +187,19 @@ fn denoise(args: &DenoiseArgs, ui: Ui) -> anyhow::Result<()> {
     let r = &result.report;
     let (height, width) = result.labels.dim();
     if ui.json {
-        ui.print_json(&json!({
-            "method": method_name(args.method),
-            "energy": r.energy,
-            "changed": r.changed,
-            "error_rate": error_rate,
-            "input_error_rate": noisy_error_rate,
-            "sweeps": r.sweeps,
-            "converged": r.converged,
-            "seconds": r.seconds,
-            "width": width,
-            "height": height,
-            "h": args.h,
-            "beta": args.beta,
-            "eta": args.eta,
-            "neighbourhood": if args.eight { 8 } else { 4 },
-            "output": args.output.display().to_string(),
-        }));
+        ui.print_json(&serde_json::to_value(DenoiseSummary {
+            report: r,
+            error_rate,
+            input_error_rate: noisy_error_rate,
+            width,
+            height,
+            model,
+            output: args.output.display().to_string(),
+        })?);
     } else {
         ui.say(format!(
             "{}: energy {:.1}, changed {} of {} pixels, {} sweeps{}, {:.3} s",
-            method_name(args.method),
+            r.method,
             r.energy,
             r.changed,
             result.labels.len(),

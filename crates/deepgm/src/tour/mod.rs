@@ -13,11 +13,29 @@ mod report;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::TourArgs;
 use crate::ui::Ui;
 use report::Section;
+
+/// What `deepgm tour --json` prints.
+#[derive(Serialize)]
+struct TourReport<'a> {
+    report: std::path::PathBuf,
+    checks: usize,
+    failures: usize,
+    seconds: f64,
+    sections: Vec<SectionReport<'a>>,
+}
+
+/// One section of [`TourReport`].
+#[derive(Serialize)]
+struct SectionReport<'a> {
+    title: &'a str,
+    seconds: f64,
+    checks: &'a [report::Check],
+}
 
 pub fn run(args: &TourArgs, ui: Ui) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -49,17 +67,20 @@ pub fn run(args: &TourArgs, ui: Ui) -> anyhow::Result<()> {
     let failures: usize = sections.iter().map(Section::failures).sum();
     let seconds = started.elapsed().as_secs_f64();
     if ui.json {
-        ui.print_json(&json!({
-            "report": args.output.join("index.html").display().to_string(),
-            "checks": checks,
-            "failures": failures,
-            "seconds": seconds,
-            "sections": sections.iter().map(|s| json!({
-                "title": s.title,
-                "seconds": s.seconds,
-                "checks": s.checks.iter().map(|c| json!({"claim": c.claim, "measured": c.measured, "passed": c.passed})).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        }));
+        ui.print_json(&TourReport {
+            report: args.output.join("index.html"),
+            checks,
+            failures,
+            seconds,
+            sections: sections
+                .iter()
+                .map(|s| SectionReport {
+                    title: &s.title,
+                    seconds: s.seconds,
+                    checks: &s.checks,
+                })
+                .collect(),
+        });
     } else {
         for s in &sections {
             ui.say(format!(

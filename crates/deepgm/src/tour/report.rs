@@ -12,6 +12,7 @@ use ndarray::{Array2, ArrayView2};
 use super::derivations::{self, Problem};
 
 /// One numerical check of a claim.
+#[derive(serde::Serialize)]
 pub struct Check {
     /// The claim, in words.
     pub claim: String,
@@ -20,6 +21,7 @@ pub struct Check {
     /// Whether the measurement supports the claim.
     pub passed: bool,
     /// The id of the derivation step the check confirms ([`derivations::step`]), if any.
+    #[serde(skip)]
     pub step: Option<&'static str>,
 }
 

@@ -34,6 +34,18 @@ fn noise_then_denoise_with_json_report() {
         "--json",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["flip_rate", "flipped", "height", "output", "seed", "width"]
+    );
+    assert_eq!(v["seed"], 3);
+    assert_eq!(
+        v["flipped"].as_u64().unwrap() as f64 / 2000.0,
+        v["flip_rate"]
+    );
     let first = std::fs::read(&noisy).unwrap();
     let again = dir.path().join("noisy2.png");
     deepgm(&[
@@ -51,6 +63,24 @@ fn noise_then_denoise_with_json_report() {
         first,
         std::fs::read(&again).unwrap(),
         "same seed, same noise"
+    );
+    let other = dir.path().join("noisy3.png");
+    let out = deepgm(&[
+        "mrf",
+        "noise",
+        clean.to_str().unwrap(),
+        "-o",
+        other.to_str().unwrap(),
+        "--flip",
+        "0.1",
+        "--seed",
+        "4",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(
+        first,
+        std::fs::read(&other).unwrap(),
+        "another seed, other noise"
     );
 
     for method in [
@@ -77,17 +107,36 @@ fn noise_then_denoise_with_json_report() {
         assert!(out.status.success(), "{method}: {}", stderr(&out));
         let v = json(&out);
         assert_eq!(v["method"], method);
-        for key in [
-            "energy",
-            "changed",
-            "error_rate",
-            "sweeps",
-            "seconds",
-            "width",
-            "height",
-        ] {
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "beta",
+                "changed",
+                "converged",
+                "energy",
+                "error_rate",
+                "eta",
+                "h",
+                "height",
+                "input_error_rate",
+                "method",
+                "neighbourhood",
+                "output",
+                "seconds",
+                "sweeps",
+                "width",
+            ],
+            "{method}"
+        );
+        for key in keys {
             assert!(!v[key].is_null(), "{method}: no {key}");
         }
+        assert_eq!(v["neighbourhood"], 4);
+        assert_eq!(v["beta"], 1.0);
+        assert_eq!(v["eta"], 2.1);
+        assert_eq!(v["h"], 0.0);
         assert_eq!(v["width"], 50);
         assert_eq!(v["height"], 40);
         assert!(
@@ -156,6 +205,60 @@ fn bad_mrf_input_exits_2_with_a_clear_message() {
                 "0",
             ],
             "--temperature",
+        ),
+        (
+            vec![
+                "mrf",
+                "denoise",
+                c,
+                "-o",
+                o,
+                "--method",
+                "meanfield",
+                "--temperature",
+                "-1",
+            ],
+            "invalid --temperature -1",
+        ),
+        (
+            vec![
+                "mrf",
+                "denoise",
+                c,
+                "-o",
+                o,
+                "--method",
+                "anneal",
+                "--temperature",
+                "0.01",
+            ],
+            "invalid --final-temperature 0.05",
+        ),
+        (
+            vec![
+                "mrf", "denoise", c, "-o", o, "--method", "icm", "--sweeps", "0",
+            ],
+            "invalid --sweeps 0",
+        ),
+        (
+            vec![
+                "mrf", "denoise", c, "-o", o, "--method", "gibbs", "--sweeps", "0",
+            ],
+            "invalid --sweeps 0",
+        ),
+        (
+            vec![
+                "mrf",
+                "denoise",
+                c,
+                "-o",
+                o,
+                "--method",
+                "graphcut",
+                "--marginals",
+                o,
+            ],
+            "--marginals",
         ),
         (
             vec![
