@@ -41,7 +41,7 @@ fn main() {
         let mut acts: Vec<ndarray::ArrayD<f32>> = vec![x.clone().into_dyn()];
         let mut cols = Vec::new();
         let mut argmax = Vec::new();
-        for (i, layer) in net.layers.iter().enumerate() {
+        for (i, layer) in net.layers().iter().enumerate() {
             let input = acts.last().expect("input").view();
             let start = Instant::now();
             let out = match layer {
@@ -89,7 +89,7 @@ fn main() {
         }
         // Backward, with the softmax gradient p - onehot(y) as the output gradient.
         let start = Instant::now();
-        let ce = deepgm_cnn::loss::cross_entropy(
+        let ce = deepgm_cnn::cross_entropy(
             acts.last()
                 .expect("scores")
                 .view()
@@ -99,7 +99,7 @@ fn main() {
         );
         record("99 loss".into(), start);
         let mut grad: ndarray::ArrayD<f32> = ce.grad.into_dyn();
-        for (i, layer) in net.layers.iter().enumerate().rev() {
+        for (i, layer) in net.layers().iter().enumerate().rev() {
             let x_in = acts[i].view();
             let y = acts[i + 1].view();
             let start = Instant::now();

@@ -3,7 +3,7 @@
 
 use ndarray::{ArrayD, ArrayViewD, Zip};
 
-use crate::float::Float;
+use deepgm_core::numeric::{sigmoid, Float};
 
 /// An element-wise nonlinearity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,15 +39,5 @@ impl Activation {
             Activation::Tanh => zip.map_collect(|&y, &g| g * (F::one() - y * y)),
             Activation::Sigmoid => zip.map_collect(|&y, &g| g * y * (F::one() - y)),
         }
-    }
-}
-
-/// The logistic function, evaluated without overflow for large `|x|`.
-pub fn sigmoid<F: Float>(x: F) -> F {
-    if x >= F::zero() {
-        F::one() / (F::one() + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (F::one() + e)
     }
 }

@@ -2,36 +2,38 @@
 
 use std::collections::HashMap;
 
+use deepgm_core::params::{check_positive, Params};
+use deepgm_core::{Error, Result};
 use ndarray::{Array1, Array2, Array4};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::conv::Conv2d;
-use crate::float::Float;
 use crate::linear::Linear;
-use crate::model::{Layer, Sequential};
 use crate::pool::MaxPool2d;
-use crate::shape::ShapeError;
+use crate::sequential::{Layer, Sequential};
+use deepgm_core::numeric::Float;
 
 /// The seed network with its settings: `Conv(1 -> maps, k, stride, padding, bias) ->
 /// MaxPool(pool, pool_stride) -> Flatten -> Linear(maps*S*S -> classes)`, softmax in the loss.
+/// The defaults are the source's network for MNIST.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedConfig {
-    /// Feature maps `F` (2 in the source).
+    /// Feature maps `F`; default 2 (the source's).
     pub maps: usize,
-    /// Kernel side `k` (5).
+    /// Kernel side `k`; default 5.
     pub kernel: usize,
-    /// Convolution stride `s` (1).
+    /// Convolution stride `s`; default 1.
     pub stride: usize,
-    /// Zero padding on each side (0).
+    /// Zero padding on each side; default 0.
     pub padding: usize,
-    /// Pooling window `p` (2).
+    /// Pooling window `p`; default 2.
     pub pool: usize,
-    /// Pooling stride (1: overlapping windows, as in the source).
+    /// Pooling stride; default 1 (overlapping windows, as in the source).
     pub pool_stride: usize,
-    /// Input side `d` (28 for MNIST).
+    /// Input side `d`; default 28 (MNIST).
     pub side: usize,
-    /// Number of classes (10).
+    /// Number of classes; default 10.
     pub classes: usize,
 }
 
@@ -50,6 +52,30 @@ impl Default for SeedConfig {
     }
 }
 
+impl Params for SeedConfig {
+    /// Every count (all fields but `padding`) at least 1; whether the windows fit the input is
+    /// checked by [`Arch::build`].
+    fn check(&self) -> Result<()> {
+        check_positive("maps", self.maps)?;
+        check_positive("kernel", self.kernel)?;
+        check_positive("stride", self.stride)?;
+        check_positive("pool", self.pool)?;
+        check_positive("pool_stride", self.pool_stride)?;
+        check_positive("side", self.side)?;
+        check_positive("classes", self.classes)
+    }
+}
+
+/// Which architecture, without its settings: how reports and model files name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArchKind {
+    /// The seed network (`seed`).
+    Seed,
+    /// LeNet-5 (`lenet5`).
+    Lenet5,
+}
+
 /// A network architecture deepgm can build, save and load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arch {
@@ -60,7 +86,15 @@ pub enum Arch {
 }
 
 impl Arch {
-    /// The name stored in model files and taken by `--arch` (`seed` or `lenet5`).
+    /// Which architecture this is.
+    pub fn kind(&self) -> ArchKind {
+        match self {
+            Arch::Seed(_) => ArchKind::Seed,
+            Arch::Lenet5 => ArchKind::Lenet5,
+        }
+    }
+
+    /// The name stored in model files (`seed` or `lenet5`).
     pub fn name(&self) -> &'static str {
         match self {
             Arch::Seed(_) => "seed",
@@ -71,9 +105,13 @@ impl Arch {
     /// The network with zero parameters (call [`Sequential::init_pytorch`] or load values).
     ///
     /// # Errors
-    /// [`ShapeError`] when the seed network's settings do not fit together (e.g. a kernel larger than
-    /// the input).
-    pub fn build<F: Float>(&self) -> Result<Sequential<F>, ShapeError> {
+    /// [`Error::InvalidParameter`] naming a [`SeedConfig`] field that is 0 (but `padding`);
+    /// [`Error::Shape`] when the seed network's settings do not fit together (e.g. a kernel
+    /// larger than the input).
+    pub fn build<F: Float>(&self) -> Result<Sequential<F>> {
+        if let Arch::Seed(config) = self {
+            config.check()?;
+        }
         let conv = |cin, cout, k, stride, padding| {
             Layer::Conv2d(Conv2d {
                 weight: Array4::zeros((cout, cin, k, k)),
@@ -153,20 +191,28 @@ impl Arch {
     /// Reads the architecture back from a model file's metadata.
     ///
     /// # Errors
-    /// A message saying which entry is missing or wrong.
-    pub fn from_metadata(meta: &HashMap<String, String>) -> Result<Self, String> {
+    /// [`Error::InvalidParameter`] (name `metadata`) saying which entry is missing or wrong.
+    pub fn from_metadata(meta: &HashMap<String, String>) -> Result<Self> {
         match meta.get("arch").map(String::as_str) {
             Some("lenet5") => Ok(Arch::Lenet5),
             Some("seed") => match meta.get("arch_config") {
                 None => Ok(Arch::Seed(SeedConfig::default())),
-                Some(text) => serde_json::from_str(text)
-                    .map(Arch::Seed)
-                    .map_err(|e| format!("metadata arch_config is not a seed configuration: {e}")),
+                Some(text) => serde_json::from_str(text).map(Arch::Seed).map_err(|e| {
+                    Error::invalid(
+                        "metadata",
+                        format!("arch_config is not a seed configuration: {e}"),
+                    )
+                }),
             },
-            Some(other) => Err(format!(
-                "metadata arch is `{other}`: expected seed or lenet5"
+            Some(other) => Err(Error::param(
+                "metadata",
+                format!("arch `{other}`"),
+                "seed or lenet5",
             )),
-            None => Err("no `arch` entry in the metadata: expected seed or lenet5".to_string()),
+            None => Err(Error::invalid(
+                "metadata",
+                "no `arch` entry: expected seed or lenet5",
+            )),
         }
     }
 }

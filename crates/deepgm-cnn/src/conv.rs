@@ -9,8 +9,10 @@ use std::mem::MaybeUninit;
 
 use ndarray::{Array1, Array2, Array4, ArrayView2, ArrayView4};
 
-use crate::float::Float;
-use crate::shape::{check_window, ShapeError};
+use deepgm_core::numeric::Float;
+use deepgm_core::{Error, Result};
+
+use crate::window::check_window;
 
 /// A convolution layer: `weight` is `(C_out, C_in, k, k)` (PyTorch's layout), `bias` is `(C_out)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,12 +56,13 @@ impl<F: Float> Conv2d<F> {
     /// the source's `(d-k+1)/s` agrees only when `s` divides `d-k+1`).
     ///
     /// # Errors
-    /// [`ShapeError`] when the stride is 0 or the kernel is larger than the padded input.
-    pub fn output_size(&self, h: usize, w: usize) -> Result<(usize, usize), ShapeError> {
-        let k = self.kernel();
+    /// [`Error::InvalidParameter`] naming `stride` or `kernel` when it is 0; [`Error::Shape`]
+    /// when the kernel is larger than the padded input.
+    pub fn output_size(&self, h: usize, w: usize) -> Result<(usize, usize)> {
+        let (k, pad, s) = (self.kernel(), self.padding, self.stride);
         Ok((
-            check_window("convolution", h + 2 * self.padding, k, self.stride)?,
-            check_window("convolution", w + 2 * self.padding, k, self.stride)?,
+            check_window("convolution", "kernel", h + 2 * pad, k, s, pad > 0)?,
+            check_window("convolution", "kernel", w + 2 * pad, k, s, pad > 0)?,
         ))
     }
 
@@ -188,14 +191,16 @@ impl<F: Float> Conv2d<F> {
     /// Checks that `x` is `(N, C_in, H, W)` with a valid output size; returns `(H_out, W_out)`.
     ///
     /// # Errors
-    /// [`ShapeError`] naming the channel count or side that does not fit.
-    pub fn check_input(&self, x: &ArrayView4<'_, F>) -> Result<(usize, usize), ShapeError> {
+    /// [`Error::Shape`] naming the channel count or side that does not fit (as
+    /// [`Self::output_size`]).
+    pub fn check_input(&self, x: &ArrayView4<'_, F>) -> Result<(usize, usize)> {
         let (_, cin, h, w) = x.dim();
         if cin != self.in_channels() {
-            return Err(ShapeError::new(format!(
-                "convolution input has {cin} channels: expected {}",
-                self.in_channels()
-            )));
+            return Err(Error::Shape {
+                what: "convolution input".into(),
+                got: format!("{cin} channels"),
+                expected: format!("{} channels", self.in_channels()),
+            });
         }
         self.output_size(h, w)
     }

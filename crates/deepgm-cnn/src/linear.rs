@@ -3,7 +3,7 @@
 use deepgm_core::linalg::{gemm_with, product_with, Threads};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
-use crate::float::Float;
+use deepgm_core::numeric::Float;
 
 /// A fully connected layer.
 #[derive(Debug, Clone, PartialEq)]

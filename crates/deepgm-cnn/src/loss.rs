@@ -3,7 +3,7 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
-use crate::float::Float;
+use deepgm_core::numeric::Float;
 
 /// Row-wise softmax of `(N, C)` logits, stable (the row maximum is subtracted first).
 pub fn softmax<F: Float>(logits: ArrayView2<'_, F>) -> Array2<F> {

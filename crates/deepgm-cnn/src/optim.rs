@@ -3,7 +3,7 @@
 
 use ndarray::{ArrayD, ArrayViewMutD, Zip};
 
-use crate::float::Float;
+use deepgm_core::numeric::Float;
 
 /// Which update rule, with its settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,16 +52,16 @@ impl OptimizerKind {
 #[derive(Debug, Clone)]
 pub struct Optimizer<F> {
     /// The update rule.
-    pub kind: OptimizerKind,
+    pub(crate) kind: OptimizerKind,
     /// Learning rate.
-    pub lr: f64,
+    pub(crate) lr: f64,
     /// Steps taken so far.
-    pub steps: u64,
+    pub(crate) steps: u64,
     /// Momentum buffers (SGD) or first moments (Adam), one per parameter; empty before the
     /// first step.
-    pub first: Vec<ArrayD<F>>,
+    pub(crate) first: Vec<ArrayD<F>>,
     /// Second moments (Adam only).
-    pub second: Vec<ArrayD<F>>,
+    pub(crate) second: Vec<ArrayD<F>>,
 }
 
 impl<F: Float> Optimizer<F> {
@@ -74,6 +74,21 @@ impl<F: Float> Optimizer<F> {
             first: Vec::new(),
             second: Vec::new(),
         }
+    }
+
+    /// The update rule.
+    pub fn kind(&self) -> OptimizerKind {
+        self.kind
+    }
+
+    /// The learning rate of the next step.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
     }
 
     /// Applies one update to `params` given their gradients (same order and shapes).

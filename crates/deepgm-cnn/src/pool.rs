@@ -7,8 +7,10 @@
 
 use ndarray::{Array4, ArrayView4, Zip};
 
-use crate::float::Float;
-use crate::shape::{check_window, ShapeError};
+use deepgm_core::numeric::Float;
+use deepgm_core::Result;
+
+use crate::window::check_window;
 
 /// `new` when `pick`, else `old`, by masks rather than a branch, so that the loops choosing
 /// arg-max indices vectorize (the compiler kept a branch per element for the plain `if`).
@@ -70,11 +72,12 @@ impl MaxPool2d {
     /// Output side lengths for an `h x w` input: `floor((h - p) / stride) + 1` each.
     ///
     /// # Errors
-    /// [`ShapeError`] when the stride is 0 or the window is larger than the input.
-    pub fn output_size(&self, h: usize, w: usize) -> Result<(usize, usize), ShapeError> {
+    /// [`deepgm_core::Error::InvalidParameter`] naming `stride` or `window` when it is 0;
+    /// [`deepgm_core::Error::Shape`] when the window is larger than the input.
+    pub fn output_size(&self, h: usize, w: usize) -> Result<(usize, usize)> {
         Ok((
-            check_window("pooling", h, self.window, self.stride)?,
-            check_window("pooling", w, self.window, self.stride)?,
+            check_window("pooling", "window", h, self.window, self.stride, false)?,
+            check_window("pooling", "window", w, self.window, self.stride, false)?,
         ))
     }
 

@@ -8,7 +8,7 @@ use image::{GrayImage, Luma};
 use ndarray::Array2;
 
 /// MNIST's image side.
-pub const SIDE: usize = 28;
+pub const MNIST_SIDE: usize = 28;
 /// The box MNIST fits each digit into.
 const BOX: u32 = 20;
 
@@ -32,7 +32,7 @@ pub fn mnist_like(gray: &Array2<u8>) -> Result<Array2<u8>> {
     } else {
         gray.clone()
     };
-    if (h, w) == (SIDE, SIDE) && border_mean <= 127.0 {
+    if (h, w) == (MNIST_SIDE, MNIST_SIDE) && border_mean <= 127.0 {
         return Ok(ink);
     }
     let max = ink.iter().copied().max().unwrap_or(0);
@@ -81,11 +81,11 @@ pub fn mnist_like(gray: &Array2<u8>) -> Result<Array2<u8>> {
     } else {
         (f64::from(nh) / 2.0, f64::from(nw) / 2.0)
     };
-    let max_off_y = (SIDE as i64 - i64::from(nh)).max(0);
-    let max_off_x = (SIDE as i64 - i64::from(nw)).max(0);
-    let off_y = ((SIDE as f64 / 2.0 - cy).round() as i64).clamp(0, max_off_y);
-    let off_x = ((SIDE as f64 / 2.0 - cx).round() as i64).clamp(0, max_off_x);
-    let mut out = Array2::zeros((SIDE, SIDE));
+    let max_off_y = (MNIST_SIDE as i64 - i64::from(nh)).max(0);
+    let max_off_x = (MNIST_SIDE as i64 - i64::from(nw)).max(0);
+    let off_y = ((MNIST_SIDE as f64 / 2.0 - cy).round() as i64).clamp(0, max_off_y);
+    let off_x = ((MNIST_SIDE as f64 / 2.0 - cx).round() as i64).clamp(0, max_off_x);
+    let mut out = Array2::zeros((MNIST_SIDE, MNIST_SIDE));
     for (x, y, p) in small.enumerate_pixels() {
         out[[
             (off_y + i64::from(y)) as usize,

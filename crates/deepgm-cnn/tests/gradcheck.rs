@@ -2,9 +2,7 @@
 //! of whole networks: relative error `|a - n| / max(|a| + |n|, 1e-8) <= 1e-6` over each gradient
 //! tensor, with `a` the hand-derived gradient and `n` the numerical one.
 
-use deepgm_cnn::activation::Activation;
-use deepgm_cnn::model::Sequential;
-use deepgm_cnn::{Arch, Conv2d, Linear, MaxPool2d, SeedConfig};
+use deepgm_cnn::{Activation, Arch, Conv2d, Linear, MaxPool2d, SeedConfig, Sequential};
 use deepgm_core::rng::seeded;
 use ndarray::{Array2, Array4, ArrayD, IxDyn};
 use rand::Rng;
@@ -201,7 +199,7 @@ fn check_network(what: &str, net: &Sequential<f64>, x: &Array4<f64>, labels: &[u
         .view()
         .into_dimensionality()
         .unwrap();
-    let ce = deepgm_cnn::loss::cross_entropy(logits, labels);
+    let ce = deepgm_cnn::cross_entropy(logits, labels);
     let gx = net.backward(&trace, ce.grad.view(), true).input.unwrap();
     check(
         &format!("{what} input"),

@@ -3,10 +3,10 @@
 
 use std::io::Read;
 
-use deepgm_cnn::activation::Activation;
-use deepgm_cnn::loss::cross_entropy;
-use deepgm_cnn::pool::flatten;
-use deepgm_cnn::{Arch, Conv2d, GradCase, GradReport, Linear, MaxPool2d, Optimizer, OptimizerKind};
+use deepgm_cnn::{
+    cross_entropy, flatten, Activation, Arch, Conv2d, GradCase, GradReport, Linear, MaxPool2d,
+    Optimizer, OptimizerKind,
+};
 use ndarray::{Array2, Array4, ArrayD, IxDyn};
 use serde_json::Value;
 

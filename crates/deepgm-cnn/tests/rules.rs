@@ -1,13 +1,15 @@
 //! The source's rules on small hand-made examples: output size, flatten order, the pooling tie
-//! rule and overlap sum, the loss gradient `p - onehot(y)`; model files; resumable training.
+//! rule and overlap sum, the loss gradient `p - onehot(y)`; model files; resumable training;
+//! errors by kind.
 
-use deepgm_cnn::loss::{cross_entropy, softmax};
-use deepgm_cnn::pool::flatten;
 use deepgm_cnn::{
-    io, train_epoch, Arch, Conv2d, ImageSet, MaxPool2d, Optimizer, OptimizerKind, SeedConfig,
+    cross_entropy, flatten, load_model, save_model, softmax, Arch, Conv2d, GradCase, ImageSet,
+    MaxPool2d, SeedConfig, TrainParams, Trainer, UpdateRule,
 };
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;
+use deepgm_core::schedule::LearningRateSchedule;
+use deepgm_core::{Error, ErrorKind};
 use ndarray::{array, Array1, Array4};
 use proptest::prelude::*;
 
@@ -121,92 +123,219 @@ fn save_load_round_trip_keeps_every_parameter_and_the_architecture() {
         let mut net = arch.build::<f32>().unwrap();
         net.init_pytorch(&mut seeded(1));
         let path = dir.path().join(format!("{}.safetensors", arch.name()));
-        io::save(&net, &arch, &path, &Default::default()).unwrap();
-        let (back, arch_back, meta) = io::load(&path).unwrap();
+        save_model(&net, &arch, &path, &Default::default()).unwrap();
+        let (back, arch_back, meta) = load_model(&path).unwrap();
         assert_eq!(back, net);
         assert_eq!(arch_back, arch);
         assert_eq!(meta["arch"], arch.name());
     }
     let bad = dir.path().join("bad.safetensors");
     std::fs::write(&bad, b"nope").unwrap();
-    assert!(io::load(&bad).unwrap_err().is_bad_input());
+    assert!(load_model(&bad).unwrap_err().is_bad_input());
+}
+
+fn params(optimizer: UpdateRule, epochs: usize) -> TrainParams {
+    TrainParams {
+        epochs,
+        batch_size: 32,
+        learning_rate: 0.01,
+        schedule: LearningRateSchedule::Exponential { factor: 0.5 },
+        optimizer,
+        momentum: 0.9,
+        weight_decay: 1e-4,
+        seed: 7,
+    }
 }
 
 #[test]
 fn resumed_training_equals_uninterrupted_training() {
     let data = tiny_data(96);
     let arch = Arch::Seed(SeedConfig::default());
-    for kind in [
-        OptimizerKind::Sgd {
-            momentum: 0.9,
-            weight_decay: 1e-4,
-        },
-        OptimizerKind::adam(0.0),
-    ] {
-        let mut net = arch.build::<f32>().unwrap();
-        net.init_pytorch(&mut seeded(3));
-        let start = net.clone();
-        let mut opt = Optimizer::new(kind, 0.01);
-        for e in 0..2 {
-            train_epoch(&mut net, &mut opt, &data, 32, 7, e, &NoProgress).unwrap();
-        }
-        // One epoch, checkpoint (model + optimizer state), reload, one more epoch.
+    for rule in [UpdateRule::Sgd, UpdateRule::Adam] {
+        let mut straight = Trainer::new(arch, params(rule, 2)).unwrap();
+        let report = straight
+            .fit(&data, None, None, &NoProgress, &mut |_| {})
+            .unwrap();
+        assert_eq!(report.epochs.len(), 2);
+        // One epoch, checkpoint (model + optimizer state), resume, one more epoch.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.safetensors");
-        let mut first = start.clone();
-        let mut opt1 = Optimizer::new(kind, 0.01);
-        train_epoch(&mut first, &mut opt1, &data, 32, 7, 0, &NoProgress).unwrap();
-        io::save(&first, &arch, &path, &Default::default()).unwrap();
-        io::save_state(
-            &opt1,
-            &first.param_names(),
-            &io::state_path(&path),
-            &Default::default(),
-        )
-        .unwrap();
-        let (mut resumed, _, _) = io::load(&path).unwrap();
-        let mut opt2 = Optimizer::new(kind, 0.01);
-        let shapes: Vec<Vec<usize>> = resumed
-            .params()
-            .iter()
-            .map(|p| p.shape().to_vec())
-            .collect();
-        io::load_state(
-            &mut opt2,
-            &resumed.param_names(),
-            &shapes,
-            &io::state_path(&path),
-        )
-        .unwrap();
-        train_epoch(&mut resumed, &mut opt2, &data, 32, 7, 1, &NoProgress).unwrap();
-        assert_eq!(resumed, net, "{}", kind.name());
+        let mut first = Trainer::resume(&path, arch, params(rule, 1)).unwrap();
+        assert_eq!(first.resumed(), None, "no checkpoint yet: a fresh run");
+        first
+            .fit(&data, None, Some(&path), &NoProgress, &mut |_| {})
+            .unwrap();
+        let mut resumed = Trainer::resume(&path, arch, params(rule, 2)).unwrap();
+        let from = resumed.resumed().unwrap();
+        assert_eq!((from.epochs, from.optimizer_state), (1, true));
+        let mut seen = Vec::new();
+        let report = resumed
+            .fit(&data, None, None, &NoProgress, &mut |e| seen.push(e.epoch))
+            .unwrap();
+        assert_eq!(seen, vec![2]);
+        assert_eq!(report.epochs[0].epoch, 2);
+        assert_eq!(resumed.model(), straight.model(), "{rule:?}");
+        // A checkpoint of other settings is refused.
+        let other = Arch::Seed(SeedConfig {
+            maps: 3,
+            ..SeedConfig::default()
+        });
+        let err = Trainer::resume(&path, other, params(rule, 2)).unwrap_err();
+        assert!(matches!(err, Error::Format { .. }), "{err}");
     }
 }
 
 #[test]
 fn training_reduces_the_loss_and_is_reproducible() {
     let data = ImageSet::from_mnist(&deepgm_core::mnist::Mnist::embedded().take(500));
-    let run = || {
-        let mut net = Arch::Lenet5.build::<f32>().unwrap();
-        net.init_pytorch(&mut seeded(0));
-        let mut opt = Optimizer::new(
-            OptimizerKind::Sgd {
-                momentum: 0.9,
-                weight_decay: 0.0,
-            },
-            0.01,
-        );
-        (0..4)
-            .map(|e| {
-                train_epoch(&mut net, &mut opt, &data, 20, 1, e, &NoProgress)
-                    .unwrap()
-                    .loss
-            })
+    let run = |seed: u64| {
+        let params = TrainParams {
+            epochs: 4,
+            batch_size: 20,
+            seed,
+            ..TrainParams::default()
+        };
+        let mut trainer = Trainer::new(Arch::Lenet5, params).unwrap();
+        trainer
+            .fit(&data, None, None, &NoProgress, &mut |_| {})
+            .unwrap()
+            .epochs
+            .iter()
+            .map(|e| e.loss)
             .collect::<Vec<_>>()
     };
-    let losses = run();
+    let losses = run(1);
     assert!(losses[3] < losses[0] * 0.9, "{losses:?}");
-    assert_eq!(losses, run());
+    assert_eq!(losses, run(1), "same seed, same losses");
+    assert_ne!(losses, run(2), "another seed, other losses");
+}
+
+#[test]
+fn bad_params_and_shapes_are_named_by_kind() {
+    let arch = Arch::Seed(SeedConfig::default());
+    for (bad, name) in [
+        (
+            TrainParams {
+                batch_size: 0,
+                ..TrainParams::default()
+            },
+            "batch_size",
+        ),
+        (
+            TrainParams {
+                learning_rate: f64::NAN,
+                ..TrainParams::default()
+            },
+            "learning_rate",
+        ),
+        (
+            TrainParams {
+                momentum: -0.5,
+                ..TrainParams::default()
+            },
+            "momentum",
+        ),
+        (
+            TrainParams {
+                weight_decay: f64::INFINITY,
+                ..TrainParams::default()
+            },
+            "weight_decay",
+        ),
+        (
+            TrainParams {
+                schedule: LearningRateSchedule::Exponential { factor: 1.5 },
+                ..TrainParams::default()
+            },
+            "schedule",
+        ),
+    ] {
+        let err = Trainer::new(arch, bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+        assert_eq!(err.parameter(), Some(name));
+    }
+    let err = Arch::Seed(SeedConfig {
+        kernel: 40,
+        ..SeedConfig::default()
+    })
+    .build::<f32>()
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    let err = Arch::Seed(SeedConfig {
+        pool_stride: 0,
+        ..SeedConfig::default()
+    })
+    .build::<f32>()
+    .unwrap_err();
+    assert_eq!(err.parameter(), Some("pool_stride"));
+    // Data that does not fit the network.
+    let mut trainer = Trainer::new(arch, TrainParams::default()).unwrap();
+    let small = ImageSet {
+        images: ndarray::Array4::zeros((2, 1, 20, 20)),
+        labels: vec![0, 1],
+    };
+    let err = trainer.train_epoch(&small, &NoProgress).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    let empty = ImageSet {
+        images: ndarray::Array4::zeros((0, 1, 28, 28)),
+        labels: Vec::new(),
+    };
+    let err = trainer.train_epoch(&empty, &NoProgress).unwrap_err();
+    assert_eq!(err.parameter(), Some("data"));
+}
+
+#[test]
+fn a_diverging_run_names_the_learning_rate() {
+    let data = tiny_data(64);
+    let params = TrainParams {
+        learning_rate: 1e12,
+        epochs: 3,
+        ..TrainParams::default()
+    };
+    let mut trainer = Trainer::new(Arch::Seed(SeedConfig::default()), params).unwrap();
+    let err = trainer
+        .fit(&data, None, None, &NoProgress, &mut |_| {})
+        .unwrap_err();
+    assert_eq!(err.parameter(), Some("learning_rate"));
+    assert!(trainer.epochs_done() < 3);
+}
+
+#[test]
+fn gradient_cases_name_the_wrong_number() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seed_cases.json"
+    );
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let case: GradCase = serde_json::from_value(cases[0]["case"].clone()).unwrap();
+    let edit = |f: &dyn Fn(&mut GradCase)| {
+        let mut c = case.clone();
+        f(&mut c);
+        c.network().unwrap_err()
+    };
+    assert_eq!(edit(&|c| c.stride = 0).parameter(), Some("stride"));
+    assert_eq!(edit(&|c| c.label = 10).parameter(), Some("label"));
+    assert_eq!(edit(&|c| c.pool = 30).kind(), ErrorKind::Shape);
+    let err = edit(&|c| {
+        c.linear_weight[3].pop();
+    });
+    assert!(
+        matches!(&err, Error::Shape { what, .. } if what == "linear_weight row 3"),
+        "{err}"
+    );
+    // A file: JSON errors have a line and column, bad numbers name the file.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, "{\"x\": [[1, 2],\n [3").unwrap();
+    let err = GradCase::read(&file).unwrap_err();
+    assert!(matches!(err, Error::Format { line: Some(2), .. }), "{err}");
+    let mut bad = case.clone();
+    bad.label = 12;
+    std::fs::write(&file, serde_json::to_string(&bad).unwrap()).unwrap();
+    assert_eq!(GradCase::read(&file).unwrap_err().kind(), ErrorKind::Format);
+    std::fs::write(&file, serde_json::to_string(&case).unwrap()).unwrap();
+    assert_eq!(GradCase::read(&file).unwrap(), case);
 }
 
 proptest! {

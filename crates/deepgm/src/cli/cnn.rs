@@ -108,10 +108,10 @@ pub struct CnnTrainArgs {
     /// Learning rate.
     #[arg(long, default_value_t = 0.01)]
     pub lr: f64,
-    /// Multiply the learning rate by this after every epoch (epoch e, from 0, uses
-    /// lr * decay^e; PyTorch's StepLR with step 1). 1 keeps it constant.
-    #[arg(long, default_value_t = 1.0)]
-    pub lr_decay: f64,
+    /// Multiply the learning rate by this factor, in (0, 1], after every epoch (epoch e, from 0,
+    /// uses lr * factor^e; PyTorch's StepLR with step 1). 1 keeps it constant.
+    #[arg(long, alias = "lr-decay", default_value_t = 1.0)]
+    pub lr_factor: f64,
     /// SGD momentum.
     #[arg(long, default_value_t = 0.9)]
     pub momentum: f64,

@@ -1,22 +1,19 @@
 //! `deepgm cnn grad | train | eval | predict | filters`.
 
-use std::collections::HashMap;
-use std::path::Path;
-
-use deepgm_cnn::model::Layer;
-use deepgm_cnn::preprocess::mnist_like;
-use deepgm_cnn::train::{normalize_pixel, probabilities};
+use anyhow::Context;
 use deepgm_cnn::{
-    evaluate, io, train_epoch, Arch, GradCase, ImageSet, Optimizer, OptimizerKind, SeedConfig,
-    Sequential,
+    check_mnist_model, evaluate, load_model, normalize_pixel, optimizer_state_path, predict_files,
+    Arch, EpochReport, EvalParams, EvalReport, GradCase, ImageSet, Layer, SeedConfig, Sequential,
+    TrainParams, TrainReport, Trainer, UpdateRule,
 };
 use deepgm_core::atomic::write_bytes_atomic;
-use deepgm_core::image::{picture_format_of, read_gray, tile_grid, write_image, TileScale};
+use deepgm_core::image::{picture_format_of, tile_grid, write_image, TileScale};
 use deepgm_core::mnist::{DataSource, Split};
-use deepgm_core::rng::seeded;
+use deepgm_core::schedule::LearningRateSchedule;
 use deepgm_core::Error;
-use ndarray::{s, Array2, Array4, ArrayView2, Axis};
-use serde_json::{json, Value};
+use ndarray::{s, Array2, ArrayView2, Axis};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::cli::{
     ArchArg, CnnCommand, CnnEvalArgs, CnnFiltersArgs, CnnGradArgs, CnnPredictArgs, CnnTrainArgs,
@@ -34,20 +31,14 @@ pub fn run(cmd: CnnCommand, ui: Ui) -> anyhow::Result<()> {
     }
 }
 
-/// Reads and checks a gradient case, naming the file and the problem.
-pub fn read_case(path: &Path) -> anyhow::Result<GradCase> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let case: GradCase = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::format(path, format!("not a gradient case: {e}")))?;
-    case.network().map_err(|e| Error::format(path, e.0))?;
-    Ok(case)
+/// Prints `report` as JSON, its keys in alphabetical order (as `serde_json::Value` keeps them).
+fn print_report(ui: Ui, report: &impl Serialize) {
+    ui.print_json(&serde_json::to_value(report).expect("plain data serializes"));
 }
 
 fn grad(args: &CnnGradArgs, ui: Ui) -> anyhow::Result<()> {
-    let case = read_case(&args.case)?;
-    let report = case
-        .evaluate()
-        .map_err(|e| Error::format(&args.case, e.0))?;
+    let case = GradCase::read(&args.case)?;
+    let report = case.evaluate()?;
     let value = serde_json::to_value(&report).expect("plain data serializes");
     if ui.json {
         ui.print_json(&value);
@@ -133,33 +124,42 @@ fn arch_of(args: &CnnTrainArgs) -> Arch {
     }
 }
 
-fn optimizer_of(args: &CnnTrainArgs) -> anyhow::Result<Optimizer<f32>> {
-    for (name, v) in [
-        ("--lr", args.lr),
-        ("--momentum", args.momentum),
-        ("--weight-decay", args.weight_decay),
-        ("--lr-decay", args.lr_decay),
-    ] {
-        if !v.is_finite() || v < 0.0 {
-            return Err(Error::invalid(name, format!("{v}: expected a finite value >= 0")).into());
-        }
-    }
-    let kind = match args.optimizer {
-        OptimizerArg::Sgd => OptimizerKind::Sgd {
-            momentum: args.momentum,
-            weight_decay: args.weight_decay,
+fn params_of(args: &CnnTrainArgs) -> TrainParams {
+    TrainParams {
+        epochs: args.epochs,
+        batch_size: args.batch,
+        learning_rate: args.lr,
+        schedule: LearningRateSchedule::Exponential {
+            factor: args.lr_factor,
         },
-        OptimizerArg::Adam => OptimizerKind::adam(args.weight_decay),
-    };
-    Ok(Optimizer::new(kind, args.lr))
+        optimizer: match args.optimizer {
+            OptimizerArg::Sgd => UpdateRule::Sgd,
+            OptimizerArg::Adam => UpdateRule::Adam,
+        },
+        momentum: args.momentum,
+        weight_decay: args.weight_decay,
+        seed: args.seed,
+    }
+}
+
+/// The `--json` of `deepgm cnn train`: the library's report with the file written and the
+/// held-out split's name.
+#[derive(Serialize)]
+struct TrainOutput<'a> {
+    output: String,
+    #[serde(flatten)]
+    report: &'a TrainReport,
+    test_split: Option<&'a str>,
 }
 
 fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
     let arch = arch_of(args);
-    let mut optimizer = optimizer_of(args)?;
-    if args.batch == 0 {
-        return Err(Error::invalid("--batch", "0: expected at least 1").into());
-    }
+    let params = params_of(args);
+    let mut trainer = if args.resume {
+        Trainer::resume(&args.output, arch, params)?
+    } else {
+        Trainer::new(arch, params)?
+    };
     let source = DataSource::locate(args.data.as_deref())?;
     let parts = source.train_and_held_out()?;
     let mut mnist = parts.train;
@@ -180,136 +180,71 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
             parts.held_out.len()
         ));
     }
-    let (mut model, done) = if args.resume && args.output.exists() {
-        let (model, saved_arch, meta) = io::load(&args.output)?;
-        if saved_arch != arch {
-            return Err(Error::format(
-                &args.output,
-                format!(
-                    "checkpoint is a {} network with other settings than asked: resume with the same --arch and settings",
-                    saved_arch.name()
-                ),
-            )
-            .into());
-        }
-        let state = io::state_path(&args.output);
-        let names = model.param_names();
-        let shapes: Vec<Vec<usize>> = model.params().iter().map(|p| p.shape().to_vec()).collect();
-        if state.exists() {
-            io::load_state(&mut optimizer, &names, &shapes, &state)?;
-        } else {
-            ui.note(format!(
-                "{} not found: the optimizer's buffers restart from zero",
-                state.display()
-            ));
-        }
-        let done = meta.get("epochs").and_then(|e| e.parse().ok()).unwrap_or(0);
-        (model, done)
-    } else {
-        let mut model = arch.build::<f32>().map_err(Error::from)?;
-        model.init_pytorch(&mut seeded(args.seed));
-        (model, 0)
-    };
-    let mut history = Vec::new();
+    if trainer.resumed().is_some_and(|r| !r.optimizer_state) {
+        ui.note(format!(
+            "{} not found: the optimizer's buffers restart from zero",
+            optimizer_state_path(&args.output).display()
+        ));
+    }
     let bar = ui.progress();
-    for epoch in done..args.epochs {
-        optimizer.lr = args.lr * args.lr_decay.powi(epoch as i32);
-        let stats = train_epoch(
-            &mut model,
-            &mut optimizer,
-            &data,
-            args.batch,
-            args.seed,
-            epoch,
-            &bar,
-        )
-        .map_err(|e| {
-            let kept = if epoch > 0 {
-                format!(
-                    "{} holds the last good checkpoint (epoch {epoch})",
-                    args.output.display()
-                )
-            } else {
-                "no model was written".to_string()
-            };
-            anyhow::Error::from(e).context(kept)
-        })?;
-        let scored = match &test {
-            Some(t) => Some(evaluate(&model, t, 1000, &bar)?),
-            None => None,
-        };
-        let meta: HashMap<String, String> = [
-            ("epochs", stats.epoch.to_string()),
-            ("optimizer", optimizer.kind.name().to_string()),
-            ("lr", args.lr.to_string()),
-            ("lr_decay", args.lr_decay.to_string()),
-            ("momentum", args.momentum.to_string()),
-            ("weight_decay", args.weight_decay.to_string()),
-            ("batch", args.batch.to_string()),
-            ("seed", args.seed.to_string()),
-            ("train_examples", data.len().to_string()),
-            ("input_mean", deepgm_cnn::train::MNIST_MEAN.to_string()),
-            ("input_std", deepgm_cnn::train::MNIST_STD.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        io::save(&model, &arch, &args.output, &meta)?;
-        io::save_state(
-            &optimizer,
-            &model.param_names(),
-            &io::state_path(&args.output),
-            &meta,
-        )?;
-        let test_text = scored
-            .as_ref()
-            .map(|e| format!(", {test_name} accuracy {:.2}%", 100.0 * e.accuracy))
+    let mut last_good = trainer.epochs_done();
+    let mut on_epoch = |e: &EpochReport| {
+        last_good = e.epoch;
+        let test_text = e
+            .test_accuracy
+            .map(|a| format!(", {test_name} accuracy {:.2}%", 100.0 * a))
             .unwrap_or_default();
         bar.note(
             ui,
             format!(
-            "epoch {:>3}: loss {:.4}, train accuracy {:.2}%{test_text}, {:.1} s ({:.0} images/s)",
-            stats.epoch,
-            stats.loss,
-            100.0 * stats.accuracy,
-            stats.seconds,
-            stats.images_per_second
-        ),
+                "epoch {:>3}: loss {:.4}, train accuracy {:.2}%{test_text}, {:.1} s ({:.0} images/s)",
+                e.epoch,
+                e.loss,
+                100.0 * e.train_accuracy,
+                e.seconds,
+                e.images_per_second
+            ),
         );
-        history.push(json!({
-            "epoch": stats.epoch,
-            "loss": stats.loss,
-            "train_accuracy": stats.accuracy,
-            "test_accuracy": scored.as_ref().map(|e| e.accuracy),
-            "test_loss": scored.as_ref().map(|e| e.loss),
-            "test_examples": test.as_ref().map(ImageSet::len),
-            "seconds": stats.seconds,
-            "images_per_second": stats.images_per_second,
-        }));
-    }
+    };
+    let report = trainer
+        .fit(
+            &data,
+            test.as_ref(),
+            Some(&args.output),
+            &bar,
+            &mut on_epoch,
+        )
+        .with_context(|| {
+            if last_good > 0 {
+                format!(
+                    "{} holds the last good checkpoint (epoch {last_good})",
+                    args.output.display()
+                )
+            } else {
+                "no model was written".to_string()
+            }
+        })?;
     drop(bar);
-    let last_test = history.last().and_then(|h| h["test_accuracy"].as_f64());
     if ui.json {
-        ui.print_json(&json!({
-            "output": args.output.display().to_string(),
-            "arch": arch.name(),
-            "parameters": model.parameter_count(),
-            "examples": data.len(),
-            "optimizer": optimizer.kind.name(),
-            "epochs": history,
-            "test_accuracy": last_test,
-            "test_split": test.as_ref().map(|_| test_name),
-        }));
+        print_report(
+            ui,
+            &TrainOutput {
+                output: args.output.display().to_string(),
+                report: &report,
+                test_split: test.as_ref().map(|_| test_name),
+            },
+        );
     } else {
-        let acc = last_test
+        let acc = report
+            .test_accuracy
             .map(|a| format!(", {test_name} accuracy {:.2}%", 100.0 * a))
             .unwrap_or_default();
+        let epochs = trainer.epochs_done();
         ui.say(format!(
-            "trained {} ({} parameters) for {} epoch{} on {} digits{acc}, wrote {}",
+            "trained {} ({} parameters) for {epochs} epoch{} on {} digits{acc}, wrote {}",
             arch.name(),
-            model.parameter_count(),
-            args.epochs.max(done),
-            plural(args.epochs.max(done)),
+            report.parameters,
+            plural(epochs),
             data.len(),
             args.output.display()
         ));
@@ -317,13 +252,25 @@ fn train(args: &CnnTrainArgs, ui: Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `--json` of `deepgm cnn eval`: the library's report with the split and architecture.
+#[derive(Serialize)]
+struct EvalOutput<'a> {
+    #[serde(flatten)]
+    report: &'a EvalReport,
+    split: &'a str,
+    arch: deepgm_cnn::ArchKind,
+}
+
 fn eval(args: &CnnEvalArgs, ui: Ui) -> anyhow::Result<()> {
-    let (model, arch, _) = io::load(&args.model)?;
+    let (model, arch, _) = load_model(&args.model)?;
     let source = DataSource::locate(args.data.as_deref())?;
     let split = split_of(args.split);
     let data = ImageSet::from_mnist(&source.load(split)?);
     let bar = ui.progress();
-    let result = evaluate(&model, &data, args.batch, &bar)?;
+    let params = EvalParams {
+        batch_size: args.batch,
+    };
+    let result = evaluate(&model, &data, &params, &bar)?;
     drop(bar);
     if let Some(path) = &args.predictions {
         let mut csv = String::from("index,label,predicted\n");
@@ -333,16 +280,14 @@ fn eval(args: &CnnEvalArgs, ui: Ui) -> anyhow::Result<()> {
         write_bytes_atomic(path, csv.as_bytes())?;
     }
     if ui.json {
-        ui.print_json(&json!({
-            "accuracy": result.accuracy,
-            "loss": result.loss,
-            "confusion": result.confusion,
-            "examples": data.len(),
-            "split": split.name(),
-            "arch": arch.name(),
-            "seconds": result.seconds,
-            "images_per_second": result.images_per_second,
-        }));
+        print_report(
+            ui,
+            &EvalOutput {
+                report: &result,
+                split: split.name(),
+                arch: arch.kind(),
+            },
+        );
         return Ok(());
     }
     let errors = data.len() - (result.accuracy * data.len() as f64).round() as usize;
@@ -370,89 +315,40 @@ fn eval(args: &CnnEvalArgs, ui: Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Standardized `(n, 1, 28, 28)` inputs from 28 x 28 pictures.
-fn inputs(images: &[Array2<u8>]) -> Array4<f32> {
-    let mut x = Array4::zeros((images.len(), 1, 28, 28));
-    for (i, img) in images.iter().enumerate() {
-        x.slice_mut(s![i, 0, .., ..])
-            .assign(&img.mapv(normalize_pixel));
-    }
-    x
-}
-
-fn check_mnist_input(model: &Sequential<f32>, path: &Path) -> anyhow::Result<()> {
-    if model.input_shape != [1, 28, 28] {
-        return Err(Error::format(
-            path,
-            format!(
-                "the model takes {:?} inputs: predict needs a 1 x 28 x 28 (MNIST) model",
-                model.input_shape
-            ),
-        )
-        .into());
-    }
-    Ok(())
-}
-
 fn predict(args: &CnnPredictArgs, ui: Ui) -> anyhow::Result<()> {
-    let (model, _, _) = io::load(&args.model)?;
-    check_mnist_input(&model, &args.model)?;
-    // One unreadable picture is reported and skipped; the others are still classified.
-    let mut pictures = Vec::new();
-    let mut readable = Vec::new();
-    let mut failures = Vec::new();
-    for path in &args.images {
-        let digit = read_gray(path)
-            .and_then(|gray| mnist_like(&gray).map_err(|e| Error::format(path, e.to_string())));
-        match digit {
-            Ok(digit) => {
-                pictures.push(digit);
-                readable.push(path);
-            }
-            Err(e) => {
-                if !ui.json {
-                    eprintln!("error: {e}");
-                }
-                failures.push((path, e));
-            }
+    let (model, _, _) = load_model(&args.model)?;
+    let report =
+        predict_files(&model, &args.images).with_context(|| args.model.display().to_string())?;
+    if !ui.json {
+        for failure in &report.errors {
+            eprintln!("error: {}", failure.error);
         }
     }
-    let probs = if pictures.is_empty() {
-        Vec::new()
-    } else {
-        probabilities(model.predict(inputs(&pictures).view()).view())
-    };
-    let mut results = Vec::new();
-    for (path, p) in readable.iter().zip(&probs) {
-        let digit = deepgm_cnn::loss::predicted(ndarray::ArrayView1::from(&p[..]));
+    for p in &report.predictions {
         ui.say(format!(
-            "{}: {digit} (p = {:.3})  [{}]",
-            path.display(),
-            p[digit],
-            p.iter()
+            "{}: {} (p = {:.3})  [{}]",
+            p.file,
+            p.digit,
+            p.probabilities[p.digit],
+            p.probabilities
+                .iter()
                 .enumerate()
                 .map(|(d, v)| format!("{d}:{v:.3}"))
                 .collect::<Vec<_>>()
                 .join(" ")
         ));
-        results
-            .push(json!({"file": path.display().to_string(), "digit": digit, "probabilities": p}));
     }
     if ui.json {
-        let errors: Vec<Value> = failures
-            .iter()
-            .map(|(path, e)| json!({"file": path.display().to_string(), "error": e.to_string()}))
-            .collect();
-        ui.print_json(&json!({ "predictions": results, "errors": errors }));
+        print_report(ui, &report);
     }
-    if failures.is_empty() {
+    if report.errors.is_empty() {
         return Ok(());
     }
     Err(Error::invalid(
         "images",
         format!(
             "{} of {} pictures could not be classified (reported above)",
-            failures.len(),
+            report.errors.len(),
             args.images.len()
         ),
     )
@@ -467,12 +363,12 @@ fn enlarge(img: ArrayView2<'_, f32>, side: usize) -> Array2<f32> {
 
 /// The first layer's kernels (input channel 0) as a row of tiles, and, when `digit` is given
 /// (a standardized 28 x 28 image), a second row with the digit and its feature maps.
-pub fn kernels_picture(
+fn kernels_picture(
     model: &Sequential<f32>,
     digit: Option<ArrayView2<'_, f32>>,
 ) -> anyhow::Result<Array2<u8>> {
     const TILE: usize = 84;
-    let Some(Layer::Conv2d(conv)) = model.layers.first() else {
+    let Some(Layer::Conv2d(conv)) = model.layers().first() else {
         return Err(Error::invalid("model", "its first layer is not a convolution").into());
     };
     let maps = conv.out_channels();
@@ -503,20 +399,25 @@ pub fn kernels_picture(
     Ok(tile_grid(&views, cols, 4, 128, TileScale::PerTile)?)
 }
 
+/// The `--json` of `deepgm cnn filters`.
+#[derive(Serialize)]
+struct FiltersOutput {
+    output: String,
+    digit: Option<usize>,
+}
+
 fn filters(args: &CnnFiltersArgs, ui: Ui) -> anyhow::Result<()> {
     // Refuse an output name whose format is unknown before any work is done.
     picture_format_of(&args.output)?;
-    let (model, _, _) = io::load(&args.model)?;
+    let (model, _, _) = load_model(&args.model)?;
     let digit = match args.digit {
         Some(i) => {
-            check_mnist_input(&model, &args.model)?;
+            check_mnist_model(&model).with_context(|| args.model.display().to_string())?;
             let test = DataSource::locate(args.data.as_deref())?.load(Split::Test)?;
             if i >= test.len() {
-                return Err(Error::invalid(
-                    "--digit",
-                    format!("{i}: expected an index below {}", test.len()),
-                )
-                .into());
+                return Err(
+                    Error::param("digit", i, format!("an index below {}", test.len())).into(),
+                );
             }
             Some(test.image(i).mapv(normalize_pixel))
         }
@@ -525,7 +426,13 @@ fn filters(args: &CnnFiltersArgs, ui: Ui) -> anyhow::Result<()> {
     let picture = kernels_picture(&model, digit.as_ref().map(|d| d.view()))?;
     write_image(&args.output, &picture)?;
     if ui.json {
-        ui.print_json(&json!({"output": args.output.display().to_string(), "digit": args.digit}));
+        print_report(
+            ui,
+            &FiltersOutput {
+                output: args.output.display().to_string(),
+                digit: args.digit,
+            },
+        );
     } else {
         ui.say(format!("wrote {}", args.output.display()));
     }

@@ -65,14 +65,17 @@ fn cnn_grad_bad_cases_name_the_wrong_number() {
             "{expect}: {err}"
         );
     };
-    check(&|c| c["stride"] = 0.into(), "stride 0");
+    check(
+        &|c| c["stride"] = 0.into(),
+        "invalid stride 0: expected at least 1",
+    );
     check(
         &|c| c["x"] = serde_json::json!([[0.5, 0.5], [0.5, 0.5]]),
-        "larger than its input side 2",
+        "convolution kernel: shape 5 x 5, expected at most the input side 2",
     );
     check(
         &|c| c["label"] = 10.into(),
-        "label 10 is out of range: expected 0 to 9",
+        "invalid label 10: expected 0 to 9",
     );
     check(
         &|c| {
@@ -83,18 +86,18 @@ fn cnn_grad_bad_cases_name_the_wrong_number() {
                 .map(|_| ())
                 .unwrap()
         },
-        "linear_weight row 3 has 1057 values: expected 1058 (F*S*S = 2*23*23 = 1058)",
+        "linear_weight row 3: shape 1057 values, expected 1058 values (F*S*S = 2*23*23 = 1058)",
     );
     check(
         &|c| c["conv_weight"][1].as_array_mut().unwrap().truncate(4),
-        "conv_weight[1] has 4 rows: expected 5",
+        "conv_weight[1]: shape 4 rows, expected 5 rows",
     );
-    check(&|c| c["pool"] = 30.into(), "pooling window 30");
+    check(&|c| c["pool"] = 30.into(), "pooling window: shape 30 x 30");
     let path = dir.path().join("bad.json");
     std::fs::write(&path, "{\"x\": [[1, 2], [3").unwrap();
     let out = deepgm(&["cnn", "grad", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("line 1"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad.json:1:"), "{}", stderr(&out));
 }
 
 #[test]
@@ -127,6 +130,29 @@ fn cnn_train_eval_predict_filters_and_resume() {
         std::fs::read(&model).unwrap(),
         resumed,
         "resume = uninterrupted, same seed = same bytes"
+    );
+    let other = dir.path().join("other.safetensors");
+    let out = deepgm(&[
+        "cnn",
+        "train",
+        "--data",
+        "embedded",
+        "--arch",
+        "seed",
+        "--epochs",
+        "3",
+        "--limit",
+        "600",
+        "--seed",
+        "5",
+        "-o",
+        other.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(
+        std::fs::read(&other).unwrap(),
+        resumed,
+        "another seed, other bytes"
     );
 
     let csv = dir.path().join("pred.csv");
@@ -197,17 +223,37 @@ fn cnn_bad_input_exits_2() {
         "cnn", "train", "--data", "embedded", "--batch", "0", "-o", j,
     ]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid --batch 0: expected at least 1"),
+        "{}",
+        stderr(&out)
+    );
     let out = deepgm(&[
         "cnn", "train", "--data", "embedded", "--arch", "seed", "--kernel", "40", "-o", j,
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("larger than its input side 28"),
+        stderr(&out).contains("expected at most the input side 28"),
         "{}",
         stderr(&out)
     );
     let out = deepgm(&["cnn", "train", "--data", "embedded", "--lr", "nan", "-o", j]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid --lr NaN"),
+        "{}",
+        stderr(&out)
+    );
+    // --lr-factor is a factor in (0, 1]; --lr-decay is its old name.
+    for flag in ["--lr-factor", "--lr-decay"] {
+        let out = deepgm(&["cnn", "train", "--data", "embedded", flag, "1.5", "-o", j]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("invalid --lr-factor 1.5"),
+            "{}",
+            stderr(&out)
+        );
+    }
     assert_eq!(
         std::fs::read(&junk).unwrap(),
         b"not a model",

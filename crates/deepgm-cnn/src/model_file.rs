@@ -1,6 +1,7 @@
 //! Model files: safetensors with PyTorch's tensor names and layouts (an `nn.Sequential` of the
 //! same layers loads them with `load_state_dict`), the architecture in the metadata; and the
-//! optimizer's state beside a checkpoint, so `--resume` continues exactly.
+//! optimizer's state beside a checkpoint, so that a resumed run ([`crate::Trainer::resume`])
+//! continues exactly.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -10,8 +11,8 @@ use deepgm_core::{Error, Result};
 use ndarray::{ArrayD, IxDyn};
 
 use crate::arch::Arch;
-use crate::model::Sequential;
 use crate::optim::{Optimizer, OptimizerKind};
+use crate::sequential::Sequential;
 
 fn tensor_of(view: ndarray::ArrayViewD<'_, f32>) -> Tensor {
     Tensor {
@@ -25,7 +26,7 @@ fn tensor_of(view: ndarray::ArrayViewD<'_, f32>) -> Tensor {
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be written.
-pub fn save(
+pub fn save_model(
     model: &Sequential<f32>,
     arch: &Arch,
     path: &Path,
@@ -43,15 +44,16 @@ pub fn save(
     tensors::save(path, &map, &meta)
 }
 
-/// Reads a model written by [`save`] (or by PyTorch's `safetensors.torch.save_file` of the same
+/// Reads a model written by [`save_model`] (or by PyTorch's `safetensors.torch.save_file` of the same
 /// `nn.Sequential`, with `arch` in the metadata).
 ///
 /// # Errors
 /// [`Error::Io`] when unreadable; [`Error::Format`] naming the file when it is not safetensors,
 /// the architecture is unknown, or a tensor is missing or of the wrong shape.
-pub fn load(path: &Path) -> Result<(Sequential<f32>, Arch, HashMap<String, String>)> {
+pub fn load_model(path: &Path) -> Result<(Sequential<f32>, Arch, HashMap<String, String>)> {
     let mut file = tensors::load(path)?;
-    let arch = Arch::from_metadata(&file.metadata).map_err(|m| Error::format(path, m))?;
+    let arch =
+        Arch::from_metadata(&file.metadata).map_err(|e| Error::format(path, e.to_string()))?;
     let mut model = arch
         .build::<f32>()
         .map_err(|e| Error::format(path, format!("architecture does not fit: {e}")))?;
@@ -69,7 +71,7 @@ pub fn load(path: &Path) -> Result<(Sequential<f32>, Arch, HashMap<String, Strin
 }
 
 /// Where the optimizer state of checkpoint `model_path` lives: `<model_path>.optimizer`.
-pub fn state_path(model_path: &Path) -> PathBuf {
+pub fn optimizer_state_path(model_path: &Path) -> PathBuf {
     let mut name = model_path.as_os_str().to_owned();
     name.push(".optimizer");
     PathBuf::from(name)
@@ -80,7 +82,7 @@ pub fn state_path(model_path: &Path) -> PathBuf {
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be written.
-pub fn save_state(
+pub fn save_optimizer_state(
     optimizer: &Optimizer<f32>,
     names: &[String],
     path: &Path,
@@ -99,12 +101,12 @@ pub fn save_state(
     tensors::save(path, &map, &meta)
 }
 
-/// Restores buffers written by [`save_state`] into `optimizer` (whose kind must match), for a
+/// Restores buffers written by [`save_optimizer_state`] into `optimizer` (whose kind must match), for a
 /// model with parameters `names` of `shapes`; returns the file's metadata.
 ///
 /// # Errors
 /// [`Error::Format`] naming the file when it is for another optimizer or model.
-pub fn load_state(
+pub fn load_optimizer_state(
     optimizer: &mut Optimizer<f32>,
     names: &[String],
     shapes: &[Vec<usize>],

@@ -1,19 +1,22 @@
 //! One example through the seed network in float64, every intermediate and gradient exposed:
 //! the input and output of `deepgm cnn grad`.
 
+use std::path::Path;
+
+use deepgm_core::{Error, Result};
 use ndarray::{Array1, Array2, Array4, ArrayD, Ix1, Ix2, Ix3};
 use serde::{Deserialize, Serialize};
 
 use crate::arch::{Arch, SeedConfig};
 use crate::loss::cross_entropy;
-use crate::model::{Layer, Sequential};
-use crate::shape::ShapeError;
+use crate::sequential::{Layer, Sequential};
 
 fn one() -> usize {
     1
 }
 
-/// The seed network and one labelled example (JSON input of `deepgm cnn grad`).
+/// The seed network and one labelled example (the JSON input of `deepgm cnn grad`; read one
+/// with [`GradCase::read`]).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GradCase {
@@ -42,7 +45,8 @@ pub struct GradCase {
     pub label: usize,
 }
 
-/// Every intermediate value of the case's forward pass.
+/// Every intermediate value of the case's forward pass, and the gradients (the report of
+/// `deepgm cnn grad`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradReport {
     /// `Y`, `F x H1 x W1`.
@@ -78,24 +82,28 @@ pub struct GradValues {
     pub pool_out: Vec<Vec<Vec<f64>>>,
 }
 
+/// `Ok` when `rows` is `want_rows x want_cols`; `note` is added to what is expected.
 fn rectangular(
     what: &str,
     rows: &[Vec<f64>],
     want_rows: usize,
     want_cols: usize,
-) -> Result<(), ShapeError> {
+    note: &str,
+) -> Result<()> {
     if rows.len() != want_rows {
-        return Err(ShapeError::new(format!(
-            "{what} has {} rows: expected {want_rows}",
-            rows.len()
-        )));
+        return Err(Error::Shape {
+            what: what.to_string(),
+            got: format!("{} rows", rows.len()),
+            expected: format!("{want_rows} rows{note}"),
+        });
     }
     for (i, r) in rows.iter().enumerate() {
         if r.len() != want_cols {
-            return Err(ShapeError::new(format!(
-                "{what} row {i} has {} values: expected {want_cols}",
-                r.len()
-            )));
+            return Err(Error::Shape {
+                what: format!("{what} row {i}"),
+                got: format!("{} values", r.len()),
+                expected: format!("{want_cols} values{note}"),
+            });
         }
     }
     Ok(())
@@ -117,44 +125,70 @@ fn nested2(a: ndarray::ArrayView2<'_, f64>) -> Vec<Vec<f64>> {
 }
 
 impl GradCase {
+    /// Reads a case from the JSON file `path` and checks it ([`Self::network`]).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read; [`Error::Format`] naming the file when it is
+    /// not a case (with the line and column of a JSON error) or its numbers do not fit
+    /// together (the message of [`Self::network`]'s error).
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let case: GradCase = serde_json::from_slice(&bytes).map_err(|e| {
+            let message = format!("not a gradient case: {e}");
+            match e.line() {
+                0 => Error::format(path, message),
+                line => Error::format_at(path, line as u64, Some(e.column() as u64), message),
+            }
+        })?;
+        case.network()
+            .map_err(|e| Error::format(path, e.to_string()))?;
+        Ok(case)
+    }
+
     /// The seed network this case describes, with its parameters.
     ///
     /// # Errors
-    /// [`ShapeError`] saying which number is wrong and what it should be: a ragged or empty
-    /// `x`, kernels of different sizes, a kernel larger than the padded input, stride 0, a
-    /// linear layer whose width is not `F*S*S`, a bias of the wrong length, a label out of range.
-    pub fn network(&self) -> Result<Sequential<f64>, ShapeError> {
+    /// [`Error::Shape`] saying which number is wrong and what it should be: a ragged or empty
+    /// `x`, kernels of different sizes, a kernel larger than the padded input, a linear layer
+    /// whose width is not `F*S*S`, a bias of the wrong length; [`Error::InvalidParameter`] for
+    /// a zero stride or pooling window (named as the field) or a label out of range (`label`).
+    pub fn network(&self) -> Result<Sequential<f64>> {
         let d = self.x.len();
         if d == 0 {
-            return Err(ShapeError::new("x is empty: expected a d x d image"));
+            return Err(Error::shape("x", [0usize; 0], "a d x d image"));
         }
-        rectangular("x", &self.x, d, d)?;
+        rectangular("x", &self.x, d, d, " (a square image)")?;
         let maps = self.conv_weight.len();
         if maps == 0 {
-            return Err(ShapeError::new(
-                "conv_weight has no kernels: expected at least 1",
-            ));
+            return Err(Error::Shape {
+                what: "conv_weight".into(),
+                got: "no kernels".into(),
+                expected: "at least 1".into(),
+            });
         }
         let k = self.conv_weight[0].len();
         if k == 0 {
-            return Err(ShapeError::new("conv_weight[0] is empty: expected k x k"));
+            return Err(Error::shape("conv_weight[0]", [0usize; 0], "k x k"));
         }
         for (i, kernel) in self.conv_weight.iter().enumerate() {
-            rectangular(&format!("conv_weight[{i}]"), kernel, k, k)?;
+            rectangular(&format!("conv_weight[{i}]"), kernel, k, k, "")?;
         }
         if let Some(b) = &self.conv_bias {
             if b.len() != maps {
-                return Err(ShapeError::new(format!(
-                    "conv_bias has {} values: expected {maps}, one per kernel",
-                    b.len()
-                )));
+                return Err(Error::Shape {
+                    what: "conv_bias".into(),
+                    got: format!("{} values", b.len()),
+                    expected: format!("{maps} values, one per kernel"),
+                });
             }
         }
         let classes = self.linear_weight.len();
         if classes == 0 {
-            return Err(ShapeError::new(
-                "linear_weight has no rows: expected one per class",
-            ));
+            return Err(Error::Shape {
+                what: "linear_weight".into(),
+                got: "no rows".into(),
+                expected: "one row per class".into(),
+            });
         }
         let config = SeedConfig {
             maps,
@@ -173,21 +207,27 @@ impl GradCase {
         };
         let pooled = net.shapes()?[1].clone();
         let side = pooled[1];
-        let width = format!("F*S*S = {maps}*{side}*{side} = {features}");
-        rectangular("linear_weight", &self.linear_weight, classes, features)
-            .map_err(|e| ShapeError::new(format!("{e} ({width})")))?;
+        let width = format!(" (F*S*S = {maps}*{side}*{side} = {features})");
+        rectangular(
+            "linear_weight",
+            &self.linear_weight,
+            classes,
+            features,
+            &width,
+        )?;
         if self.linear_bias.len() != classes {
-            return Err(ShapeError::new(format!(
-                "linear_bias has {} values: expected {classes}, one per row of linear_weight",
-                self.linear_bias.len()
-            )));
+            return Err(Error::Shape {
+                what: "linear_bias".into(),
+                got: format!("{} values", self.linear_bias.len()),
+                expected: format!("{classes} values, one per row of linear_weight"),
+            });
         }
-        if self.label >= classes {
-            return Err(ShapeError::new(format!(
-                "label {} is out of range: expected 0 to {}",
+        if self.label >= classes.min(256) {
+            return Err(Error::param(
+                "label",
                 self.label,
-                classes - 1
-            )));
+                format!("0 to {}", classes.min(256) - 1),
+            ));
         }
         if let Layer::Conv2d(c) = &mut net.layers[0] {
             c.weight = Array4::from_shape_vec(
@@ -211,13 +251,13 @@ impl GradCase {
     ///
     /// # Errors
     /// As [`Self::network`].
-    pub fn evaluate(&self) -> Result<GradReport, ShapeError> {
+    pub fn evaluate(&self) -> Result<GradReport> {
         let net = self.network()?;
         let d = self.x.len();
         let x = Array4::from_shape_vec((1, 1, d, d), flat(&self.x)).expect("checked");
         let trace = net.forward_trace(x.view());
         let logits = trace.logits();
-        let label = u8::try_from(self.label).map_err(|_| ShapeError::new("label too large"))?;
+        let label = u8::try_from(self.label).expect("checked: below 256");
         let ce = cross_entropy(logits, &[label]);
         let grads = net.backward(&trace, ce.grad.view(), true);
         let squeeze =

@@ -1,17 +1,17 @@
 //! A `Sequential` network of the layers, with forward and backward passes over whole batches,
 //! PyTorch's parameter names, and data-parallel gradients.
 
+use deepgm_core::{Error, Result};
 use ndarray::{Array4, ArrayD, ArrayView2, ArrayView4, ArrayViewD, ArrayViewMutD, Axis, Ix2, Ix4};
 use rand::Rng;
 use rayon::prelude::*;
 
 use crate::activation::Activation;
 use crate::conv::Conv2d;
-use crate::float::Float;
 use crate::linear::Linear;
 use crate::loss::cross_entropy;
 use crate::pool::{flatten, MaxPool2d};
-use crate::shape::ShapeError;
+use deepgm_core::numeric::Float;
 
 /// One layer of a [`Sequential`] network.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,24 +46,28 @@ impl<F: Float> Layer<F> {
     /// axis: `[C, H, W]` or `[features]`).
     ///
     /// # Errors
-    /// [`ShapeError`] saying which number does not fit and what it should be.
-    pub fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>, ShapeError> {
-        let image = |what: &str| -> Result<(usize, usize, usize), ShapeError> {
+    /// [`Error::Shape`] saying which number does not fit and what it should be;
+    /// [`Error::InvalidParameter`] for a zero stride, kernel or window.
+    pub fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        let image = |what: &str| -> Result<(usize, usize, usize)> {
             match *input {
                 [c, h, w] => Ok((c, h, w)),
-                _ => Err(ShapeError::new(format!(
-                    "{what} needs a C x H x W input, got shape {input:?}"
-                ))),
+                _ => Err(Error::shape(
+                    format!("{what} input"),
+                    input,
+                    "C x H x W (an image)",
+                )),
             }
         };
         match self {
             Layer::Conv2d(conv) => {
                 let (c, h, w) = image("conv2d")?;
                 if c != conv.in_channels() {
-                    return Err(ShapeError::new(format!(
-                        "conv2d gets {c} channels: its weight expects {}",
-                        conv.in_channels()
-                    )));
+                    return Err(Error::Shape {
+                        what: "conv2d input".into(),
+                        got: format!("{c} channels"),
+                        expected: format!("{} channels, as its weight", conv.in_channels()),
+                    });
                 }
                 let (ho, wo) = conv.output_size(h, w)?;
                 Ok(vec![conv.out_channels(), ho, wo])
@@ -79,14 +83,19 @@ impl<F: Float> Layer<F> {
             }
             Layer::Linear(lin) => match *input {
                 [f] if f == lin.in_features() => Ok(vec![lin.out_features()]),
-                [f] => Err(ShapeError::new(format!(
-                    "linear layer has {} inputs per row of its weight, but gets {f} features: \
-                     expected {f}",
-                    lin.in_features()
-                ))),
-                _ => Err(ShapeError::new(format!(
-                    "linear layer needs flat input, got shape {input:?} (add a flatten)"
-                ))),
+                [f] => Err(Error::Shape {
+                    what: "linear input".into(),
+                    got: format!("{f} features"),
+                    expected: format!(
+                        "{} features, the width of each row of its weight",
+                        lin.in_features()
+                    ),
+                }),
+                _ => Err(Error::shape(
+                    "linear input",
+                    input,
+                    "flat features (add a flatten)",
+                )),
             },
             Layer::Activation(_) => Ok(input.to_vec()),
         }
@@ -118,13 +127,15 @@ impl<F: Float> Layer<F> {
 }
 
 /// A feed-forward network: layers applied in order to a batch of `(N, C, H, W)` images, ending
-/// in class scores (logits) of shape `(N, classes)`.
+/// in class scores (logits) of shape `(N, classes)`. Built by [`Sequential::new`] (or
+/// [`crate::Arch::build`]), which checks that every layer fits the one before; the parameters
+/// change through [`Sequential::params_mut`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sequential<F> {
     /// The layers, first to last.
-    pub layers: Vec<Layer<F>>,
+    pub(crate) layers: Vec<Layer<F>>,
     /// One example's shape `[C, H, W]`.
-    pub input_shape: [usize; 3],
+    pub(crate) input_shape: [usize; 3],
 }
 
 /// Everything a forward pass keeps for the backward pass.
@@ -188,32 +199,45 @@ impl<F: Float> Sequential<F> {
     /// A network after checking that every layer fits the previous one's output.
     ///
     /// # Errors
-    /// [`ShapeError`] naming the layer (0-based, PyTorch's index) and the mismatch.
-    pub fn new(layers: Vec<Layer<F>>, input_shape: [usize; 3]) -> Result<Self, ShapeError> {
+    /// [`Error::Shape`] (or [`Error::InvalidParameter`] for a zero stride, kernel or window)
+    /// naming the layer (0-based, PyTorch's index) and the mismatch.
+    pub fn new(layers: Vec<Layer<F>>, input_shape: [usize; 3]) -> Result<Self> {
         let net = Sequential {
             layers,
             input_shape,
         };
         let out = net.output_shape()?;
         if out.len() != 1 {
-            return Err(ShapeError::new(format!(
-                "the network ends with shape {out:?}: expected flat class scores"
-            )));
+            return Err(Error::shape(
+                "the network's output",
+                out,
+                "flat class scores",
+            ));
         }
         Ok(net)
+    }
+
+    /// The layers, first to last.
+    pub fn layers(&self) -> &[Layer<F>] {
+        &self.layers
+    }
+
+    /// One example's shape `[C, H, W]`.
+    pub fn input_shape(&self) -> [usize; 3] {
+        self.input_shape
     }
 
     /// The shapes of every layer's output for one example (`[C, H, W]` or `[features]`).
     ///
     /// # Errors
-    /// [`ShapeError`] naming the first layer that does not fit.
-    pub fn shapes(&self) -> Result<Vec<Vec<usize>>, ShapeError> {
+    /// As [`Layer::output_shape`], for the first layer that does not fit, naming it.
+    pub fn shapes(&self) -> Result<Vec<Vec<usize>>> {
         let mut shape = self.input_shape.to_vec();
         let mut all = Vec::with_capacity(self.layers.len());
         for (i, layer) in self.layers.iter().enumerate() {
             shape = layer
                 .output_shape(&shape)
-                .map_err(|e| ShapeError::new(format!("layer {i} ({}): {e}", layer.kind())))?;
+                .map_err(|e| in_layer(e, i, layer.kind()))?;
             all.push(shape.clone());
         }
         Ok(all)
@@ -223,7 +247,7 @@ impl<F: Float> Sequential<F> {
     ///
     /// # Errors
     /// As [`Self::shapes`].
-    pub fn output_shape(&self) -> Result<Vec<usize>, ShapeError> {
+    pub fn output_shape(&self) -> Result<Vec<usize>> {
         Ok(self
             .shapes()?
             .pop()
@@ -474,6 +498,31 @@ impl<F: Float> Sequential<F> {
             layers,
             input_shape: self.input_shape,
         }
+    }
+}
+
+/// `err` with the layer it arose in (`index`, `kind`) named.
+fn in_layer(err: Error, index: usize, kind: &str) -> Error {
+    match err {
+        Error::Shape {
+            what,
+            got,
+            expected,
+        } => Error::Shape {
+            what: format!("layer {index} ({kind}): {what}"),
+            got,
+            expected,
+        },
+        Error::InvalidParameter {
+            name,
+            value,
+            expected,
+        } => Error::InvalidParameter {
+            name,
+            value,
+            expected: format!("{expected} (layer {index}, {kind})"),
+        },
+        other => other,
     }
 }
 
