@@ -18,8 +18,12 @@ fn main() {
         vec![500, 25]
     };
     for hidden in sizes {
-        let model = BernoulliRbm::init(data.view(), hidden, &mut seeded(1)).unwrap();
-        let mut trainer = Trainer::new(model, TrainOptions::default(), 1).unwrap();
+        let params = TrainParams {
+            hidden,
+            seed: 1,
+            ..Default::default()
+        };
+        let mut trainer = Trainer::new(data.view(), params).unwrap();
         let stats = trainer.epoch(data.view(), &NoProgress).unwrap();
         let flops = 5.0 * 2.0 * 60000.0 * 784.0 * hidden as f64;
         println!(
@@ -30,7 +34,7 @@ fn main() {
         );
         if hidden == 25 {
             let t = Instant::now();
-            let log_z = exact_log_z(&trainer.model, &NoProgress).unwrap();
+            let log_z = exact_log_z(trainer.model(), &NoProgress).unwrap();
             println!(
                 "exact log Z (2^25 terms): {log_z:.4} in {:.1} s",
                 t.elapsed().as_secs_f64()

@@ -15,7 +15,7 @@ use crate::model::BernoulliRbm;
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be written.
-pub fn save(
+pub fn save_model(
     model: &BernoulliRbm<f32>,
     path: &Path,
     metadata: &HashMap<String, String>,
@@ -37,13 +37,13 @@ pub fn save(
     tensors::save(path, &map, &meta)
 }
 
-/// Reads a model written by [`save`] (or any safetensors file with float32 `W`, `b`, `a` of
+/// Reads a model written by [`save_model`] (or any safetensors file with float32 `W`, `b`, `a` of
 /// matching shapes) and its metadata.
 ///
 /// # Errors
 /// [`Error::Io`] when unreadable; [`Error::Format`] naming the file when it is not safetensors,
 /// or a tensor is missing, not float32, non-finite or of the wrong shape.
-pub fn load(path: &Path) -> Result<(BernoulliRbm<f32>, HashMap<String, String>)> {
+pub fn load_model(path: &Path) -> Result<(BernoulliRbm<f32>, HashMap<String, String>)> {
     let mut file = tensors::load(path)?;
     let what = "an RBM file has W (D x P), b (D) and a (P)";
     let w_shape = match file.tensors.get("W") {

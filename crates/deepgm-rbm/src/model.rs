@@ -1,29 +1,69 @@
 //! The Bernoulli-Bernoulli RBM: `p(v, h) = exp(v'Wh + v'b + h'a) / Z`, v in {0,1}^D, h in {0,1}^P.
 
-use crate::binary::{sum_selected_rows, OnesByRow};
+use deepgm_core::linalg::matmul;
+use deepgm_core::numeric::{sigmoid, softplus, Float};
+use deepgm_core::rng::seeded;
 use deepgm_core::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
 
-use crate::linalg::matmul;
-use crate::math::{sigmoid, softplus, Real};
+use crate::binary_products::{sum_selected_rows, OnesByRow};
 
 /// A Bernoulli restricted Boltzmann machine.
 ///
 /// Shapes: `w` is `D x P` (visible by hidden), `b` the visible biases (D), `a` the hidden biases
-/// (P). Batched methods take one example per row.
+/// (P); [`BernoulliRbm::new`] checks that they fit together, and the getters [`BernoulliRbm::w`],
+/// [`BernoulliRbm::b`], [`BernoulliRbm::a`] read them. Batched methods take one example per row.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BernoulliRbm<F: Real = f32> {
+pub struct BernoulliRbm<F: Float = f32> {
     /// Weights, `D x P`.
-    pub w: Array2<F>,
+    pub(crate) w: Array2<F>,
     /// Visible biases, length D.
-    pub b: Array1<F>,
+    pub(crate) b: Array1<F>,
     /// Hidden biases, length P.
-    pub a: Array1<F>,
+    pub(crate) a: Array1<F>,
 }
 
-impl<F: Real> BernoulliRbm<F> {
+impl<F: Float> BernoulliRbm<F> {
+    /// A model of weights `w` (D x P), visible biases `b` (D) and hidden biases `a` (P).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `b` or `a` does not match `w`; [`Error::InvalidParameter`] naming
+    /// `w`, `b` or `a` when an entry is not finite.
+    pub fn new(w: Array2<F>, b: Array1<F>, a: Array1<F>) -> Result<Self> {
+        let (d, p) = w.dim();
+        if b.len() != d {
+            return Err(Error::shape("b", b.len(), format!("{d} (the rows of w)")));
+        }
+        if a.len() != p {
+            return Err(Error::shape(
+                "a",
+                a.len(),
+                format!("{p} (the columns of w)"),
+            ));
+        }
+        check_finite_entries("w", w.iter())?;
+        check_finite_entries("b", b.iter())?;
+        check_finite_entries("a", a.iter())?;
+        Ok(BernoulliRbm { w, b, a })
+    }
+
+    /// The weights, `D x P`.
+    pub fn w(&self) -> &Array2<F> {
+        &self.w
+    }
+
+    /// The visible biases, length D.
+    pub fn b(&self) -> &Array1<F> {
+        &self.b
+    }
+
+    /// The hidden biases, length P.
+    pub fn a(&self) -> &Array1<F> {
+        &self.a
+    }
+
     /// A model with all parameters zero.
     pub fn zeros(visible: usize, hidden: usize) -> Self {
         BernoulliRbm {
@@ -37,27 +77,22 @@ impl<F: Real> BernoulliRbm<F> {
     /// visible biases `log(p_i / (1 - p_i))` from the training data's mean `p_i` of each visible
     /// unit (clamped to [1e-3, 1 - 1e-3] so that constant pixels stay finite).
     ///
+    /// The weights are drawn from the generator of `seed` ([`deepgm_core::rng::seeded`]).
+    ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when `data` has no rows or `hidden` is 0.
-    pub fn init<R: Rng + ?Sized>(
-        data: ArrayView2<'_, F>,
-        hidden: usize,
-        rng: &mut R,
-    ) -> Result<Self> {
+    /// [`Error::InvalidParameter`] naming `data` when it has no rows or columns, or `hidden`
+    /// when it is 0.
+    pub fn init(data: ArrayView2<'_, F>, hidden: usize, seed: u64) -> Result<Self> {
         if data.nrows() == 0 || data.ncols() == 0 {
             return Err(Error::invalid("data", "no training examples"));
         }
-        if hidden == 0 {
-            return Err(Error::invalid(
-                "hidden",
-                "0: expected at least 1 hidden unit",
-            ));
-        }
+        deepgm_core::params::check_positive("hidden", hidden)?;
         let mut model = Self::zeros(data.ncols(), hidden);
         let normal = Normal::new(0.0f64, 0.01).expect("valid normal");
+        let mut rng = seeded(seed);
         model
             .w
-            .mapv_inplace(|_| F::from_f64(normal.sample(rng)).expect("finite"));
+            .mapv_inplace(|_| F::from_f64(normal.sample(&mut rng)).expect("finite"));
         model.b = base_rate_biases(data);
         Ok(model)
     }
@@ -113,7 +148,7 @@ impl<F: Real> BernoulliRbm<F> {
     /// Checks that `v` has D columns.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] otherwise.
+    /// [`Error::InvalidParameter`] naming `data` otherwise.
     pub fn check_visible(&self, v: ArrayView2<'_, F>) -> Result<()> {
         if v.ncols() != self.visible() {
             return Err(Error::invalid(
@@ -129,7 +164,7 @@ impl<F: Real> BernoulliRbm<F> {
     }
 
     /// The same model in another float type.
-    pub fn cast<G: Real>(&self) -> BernoulliRbm<G> {
+    pub fn cast<G: Float>(&self) -> BernoulliRbm<G> {
         let c = |x: &F| G::from_f64(x.to_f64().expect("finite")).expect("finite");
         BernoulliRbm {
             w: self.w.map(c),
@@ -139,9 +174,22 @@ impl<F: Real> BernoulliRbm<F> {
     }
 }
 
+/// `Ok` when every entry of `values` is finite, else an invalid-parameter error naming `name`.
+fn check_finite_entries<'a, F: Float>(
+    name: &str,
+    values: impl Iterator<Item = &'a F>,
+) -> Result<()> {
+    for x in values {
+        if !x.is_finite() {
+            return Err(Error::param(name, x, "finite entries"));
+        }
+    }
+    Ok(())
+}
+
 /// Visible biases `log(p / (1 - p))` of the data's mean activation per column, with `p` clamped to
 /// [1e-3, 1 - 1e-3]: the base-rate model of Salakhutdinov and Murray (2008).
-pub fn base_rate_biases<F: Real>(data: ArrayView2<'_, F>) -> Array1<F> {
+pub fn base_rate_biases<F: Float>(data: ArrayView2<'_, F>) -> Array1<F> {
     let n = F::from_usize(data.nrows().max(1)).expect("count");
     let lo = F::from_f64(1e-3).expect("constant");
     let hi = F::one() - lo;
@@ -152,7 +200,7 @@ pub fn base_rate_biases<F: Real>(data: ArrayView2<'_, F>) -> Array1<F> {
 }
 
 /// `x <- sigmoid(x + bias)` row by row, rows in parallel.
-fn add_bias_sigmoid<F: Real>(x: &mut Array2<F>, bias: &Array1<F>) {
+fn add_bias_sigmoid<F: Float>(x: &mut Array2<F>, bias: &Array1<F>) {
     let bias = bias.as_slice().expect("contiguous bias");
     Zip::from(x.rows_mut()).par_for_each(|mut row| match row.as_slice_mut() {
         Some(row) => F::bias_sigmoid(row, bias),
@@ -164,7 +212,7 @@ fn add_bias_sigmoid<F: Real>(x: &mut Array2<F>, bias: &Array1<F>) {
 
 /// Draws Bernoulli samples in parallel: row r uses the generator stream `(seed, r)`, so the
 /// result depends on the seed only, not on the number of threads.
-pub fn sample_bernoulli_seeded<F: Real>(probs: &Array2<F>, seed: u64) -> Array2<F> {
+pub(crate) fn sample_bernoulli_seeded<F: Float>(probs: &Array2<F>, seed: u64) -> Array2<F> {
     let mut out = Array2::zeros(probs.raw_dim());
     Zip::indexed(out.rows_mut())
         .and(probs.rows())
@@ -213,7 +261,10 @@ pub(crate) fn sample_bernoulli_ones(
 }
 
 /// Draws Bernoulli samples: each entry is 1 with the probability given.
-pub fn sample_bernoulli<F: Real, R: Rng + ?Sized>(probs: &Array2<F>, rng: &mut R) -> Array2<F> {
+pub(crate) fn sample_bernoulli<F: Float, R: Rng + ?Sized>(
+    probs: &Array2<F>,
+    rng: &mut R,
+) -> Array2<F> {
     probs.mapv(|p| {
         if F::from_f32(rng.random::<f32>()).expect("unit") < p {
             F::one()
@@ -234,43 +285,5 @@ impl BernoulliRbm<f32> {
         sum_selected_rows(ones, self.w.view(), 1.0, 0.0, x.view_mut());
         add_bias_sigmoid(&mut x, &self.a);
         x
-    }
-
-    /// Runs `chains` independent block-Gibbs chains for `steps` steps from visible states drawn
-    /// from the visible biases alone, and returns the last step's `p(v | h)` (chains x D): the
-    /// mean image of each chain's final state, which is what sample pictures show.
-    pub fn gibbs_samples<R: Rng + ?Sized>(
-        &self,
-        chains: usize,
-        steps: usize,
-        rng: &mut R,
-    ) -> Array2<f32> {
-        let start = Array2::from_shape_fn((chains, self.visible()), |(_, i)| sigmoid(self.b[i]));
-        let mut v = sample_bernoulli(&start, rng);
-        if steps == 0 {
-            return start;
-        }
-        self.gibbs_steps(&mut v, steps, rng)
-    }
-
-    /// Advances block-Gibbs chains whose binary visible states are the rows of `v` (N x D) by
-    /// `steps` steps (v -> h -> v each), in place, and returns the last step's `p(v | h)`
-    /// (N x D); with `steps` 0, `v` itself.
-    ///
-    /// # Panics
-    /// When `v` does not have D columns.
-    pub fn gibbs_steps<R: Rng + ?Sized>(
-        &self,
-        v: &mut Array2<f32>,
-        steps: usize,
-        rng: &mut R,
-    ) -> Array2<f32> {
-        let mut probs = v.clone();
-        for _ in 0..steps {
-            let h = sample_bernoulli(&self.hidden_probs(v.view()), rng);
-            probs = self.visible_probs(h.view());
-            *v = sample_bernoulli(&probs, rng);
-        }
-        probs
     }
 }

@@ -1,14 +1,15 @@
 //! The partition function Z: exactly by enumerating the smaller layer, or estimated by annealed
 //! importance sampling (Salakhutdinov and Murray 2008).
 
+use deepgm_core::numeric::{sigmoid, softplus, Float};
+use deepgm_core::params::{check_positive, Params};
 use deepgm_core::progress::Progress;
 use deepgm_core::rng::{seeded, DeepRng};
 use deepgm_core::{Error, Result};
-use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
-use rand::Rng;
+use ndarray::{Array1, Array2, Zip};
 use rayon::prelude::*;
+use serde::Serialize;
 
-use crate::math::{sigmoid, softplus, Real};
 use crate::model::{sample_bernoulli, BernoulliRbm};
 
 /// Largest layer [`exact_log_z`] enumerates (2^30 configurations).
@@ -66,8 +67,8 @@ impl LogSum {
 /// 2^25 configurations take about 20 s on two cores.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] when the smaller layer has more than [`MAX_EXACT_UNITS`] units.
-pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>, progress: &dyn Progress) -> Result<f64> {
+/// [`Error::Infeasible`] when the smaller layer has more than [`MAX_EXACT_UNITS`] units.
+pub fn exact_log_z<F: Float>(model: &BernoulliRbm<F>, progress: &dyn Progress) -> Result<f64> {
     let m64: BernoulliRbm<f64> = model.cast();
     // Enumerate the smaller layer: columns of `mat` are the enumerated units' weight vectors.
     let (mat, c, d) = if m64.hidden() <= m64.visible() {
@@ -77,12 +78,13 @@ pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>, progress: &dyn Progress) ->
     };
     let k = c.len();
     if k > MAX_EXACT_UNITS {
-        return Err(Error::invalid(
-            "model",
-            format!(
-                "the smaller layer has {k} units: exact log Z enumerates at most 2^{MAX_EXACT_UNITS} configurations; use AIS"
-            ),
-        ));
+        return Err(Error::Infeasible {
+            what: format!("exact log Z (the smaller layer has {k} units)"),
+            needed: 2f64.powi(k as i32),
+            budget: 2f64.powi(MAX_EXACT_UNITS as i32),
+            unit: "configurations".into(),
+            advice: "use AIS".into(),
+        });
     }
     // Bound on |input| of the other layer, to size the products so they cannot overflow.
     let bound = d
@@ -169,21 +171,21 @@ pub fn exact_log_z<F: Real>(model: &BernoulliRbm<F>, progress: &dyn Progress) ->
     Ok(total.value())
 }
 
-/// Settings of [`ais_log_z`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct AisOptions {
-    /// Independent annealing runs (the paper: 100).
+/// Parameters of [`ais_log_z`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AisParams {
+    /// Independent annealing runs (at least 1); default 100, as in the paper.
     pub runs: usize,
-    /// Intermediate inverse temperatures (the paper: 14,500, spaced as in its code:
-    /// 500 in [0, 0.5), 4,000 in [0.5, 0.9), 10,000 in [0.9, 1]).
+    /// Intermediate inverse temperatures (at least 3); default 14,500, as in the paper, spaced
+    /// as in its code: 500 in [0, 0.5), 4,000 in [0.5, 0.9), 10,000 in [0.9, 1].
     pub betas: usize,
-    /// Seed of the generator.
+    /// Seed of the generator; default 0.
     pub seed: u64,
 }
 
-impl Default for AisOptions {
+impl Default for AisParams {
     fn default() -> Self {
-        AisOptions {
+        AisParams {
             runs: 100,
             betas: 14_500,
             seed: 0,
@@ -191,12 +193,27 @@ impl Default for AisOptions {
     }
 }
 
+impl Params for AisParams {
+    fn check(&self) -> Result<()> {
+        check_positive("runs", self.runs)?;
+        check_betas("betas", self.betas)
+    }
+}
+
+/// `Ok` when `betas` is at least 3, else an invalid-parameter error naming `name`.
+pub(crate) fn check_betas(name: &str, betas: usize) -> Result<()> {
+    if betas < 3 {
+        return Err(Error::param(name, betas, "at least 3"));
+    }
+    Ok(())
+}
+
 /// An AIS estimate of `log Z`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AisEstimate {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AisReport {
     /// `log Z` estimate: `log Z_A + log(mean importance weight)`.
     pub log_z: f64,
-    /// `log(mean - 3 standard errors)` (`-inf` when that is not positive).
+    /// `log(mean - 3 standard errors)` (`-inf`, serialized as null, when that is not positive).
     pub log_z_low: f64,
     /// `log(mean + 3 standard errors)`.
     pub log_z_high: f64,
@@ -220,47 +237,37 @@ pub fn beta_schedule(betas: usize) -> Vec<f64> {
 
 /// Annealed importance sampling of `log Z` (Neal 2001; Salakhutdinov and Murray 2008). The runs
 /// start from the base-rate model (zero weights, visible biases `base_b`, usually
-/// [`crate::model::base_rate_biases`] of the training data) and move through the intermediate
+/// [`crate::base_rate_biases`] of the training data) and move through the intermediate
 /// distributions `p_k(v) ~ exp((1 - beta_k) base_b'v + beta_k b'v) prod_j (1 + exp(beta_k (W'v + a)_j))`
-/// by one Gibbs transition at each inverse temperature.
+/// by one Gibbs transition at each inverse temperature. `progress` counts inverse temperatures
+/// (labelled `ais`).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] when `base_b` does not match the visible layer, or runs or betas are
-/// fewer than 1 and 3.
+/// [`Error::InvalidParameter`] naming the first field of `params` that cannot be used;
+/// [`Error::Shape`] when `base_b` does not match the visible layer.
 pub fn ais_log_z(
     model: &BernoulliRbm<f32>,
     base_b: &Array1<f32>,
-    options: &AisOptions,
+    params: &AisParams,
     progress: &dyn Progress,
-) -> Result<AisEstimate> {
+) -> Result<AisReport> {
+    params.check()?;
     if base_b.len() != model.visible() {
-        return Err(Error::invalid(
-            "base biases",
-            format!(
-                "{} values for {} visible units",
-                base_b.len(),
-                model.visible()
-            ),
+        return Err(Error::shape(
+            "base_b",
+            base_b.len(),
+            format!("{} (the visible units)", model.visible()),
         ));
     }
-    if options.runs == 0 || options.betas < 3 {
-        return Err(Error::invalid(
-            "AIS",
-            format!(
-                "{} runs and {} betas: expected at least 1 and 3",
-                options.runs, options.betas
-            ),
-        ));
-    }
-    let betas = beta_schedule(options.betas);
-    let mut rng: DeepRng = seeded(options.seed);
+    let betas = beta_schedule(params.betas);
+    let mut rng: DeepRng = seeded(params.seed);
     let p = model.hidden() as f64;
     let log_z_base = base_b.iter().map(|&b| softplus(b as f64)).sum::<f64>() + p * 2f64.ln();
     // Start: exact samples from the base model.
     let base_probs =
-        Array2::from_shape_fn((options.runs, model.visible()), |(_, i)| sigmoid(base_b[i]));
+        Array2::from_shape_fn((params.runs, model.visible()), |(_, i)| sigmoid(base_b[i]));
     let mut v = sample_bernoulli(&base_probs, &mut rng);
-    let mut log_w = Array1::<f64>::zeros(options.runs);
+    let mut log_w = Array1::<f64>::zeros(params.runs);
     let bias_gap: Array1<f32> = &model.b - base_b;
     progress.start(betas.len() as u64, "ais");
     let mut x = v.dot(&model.w) + &model.a;
@@ -309,7 +316,7 @@ pub fn ais_log_z(
     let se = (var / n).sqrt();
     let shift = log_z_base + max;
     let low = mean - 3.0 * se;
-    Ok(AisEstimate {
+    Ok(AisReport {
         log_z: shift + mean.ln(),
         log_z_low: if low > 0.0 {
             shift + low.ln()
@@ -319,47 +326,4 @@ pub fn ais_log_z(
         log_z_high: shift + (mean + 3.0 * se).ln(),
         log_z_base,
     })
-}
-
-/// Average of `log p(v) = -F(v) - log Z` over the rows of `data` (natural log, per example).
-pub fn average_log_prob(model: &BernoulliRbm<f32>, data: ArrayView2<'_, f32>, log_z: f64) -> f64 {
-    let fe = model.free_energy(data);
-    -fe.mean().unwrap_or(f64::NAN) - log_z
-}
-
-/// Mean reconstruction cross-entropy per example: `v -> p(h|v) -> p(v|h)` and
-/// `-sum_i [v_i log p_i + (1 - v_i) log(1 - p_i)]`, in nats.
-pub fn reconstruction_cross_entropy(model: &BernoulliRbm<f32>, data: ArrayView2<'_, f32>) -> f64 {
-    let h = model.hidden_probs(data);
-    let p = model.visible_probs(h.view());
-    let eps = 1e-7f64;
-    let total: f64 = Zip::from(&p).and(data).fold(0.0f64, |acc, &p, &v| {
-        let p = (p as f64).clamp(eps, 1.0 - eps);
-        acc - if v > 0.5 { p.ln() } else { (1.0 - p).ln() }
-    });
-    total / data.nrows().max(1) as f64
-}
-
-/// Pseudo-log-likelihood proxy of scikit-learn's `BernoulliRBM.score_samples`: for each example
-/// flip one uniformly chosen unit i and return `D * log sigmoid(F(v~) - F(v))`; the mean over
-/// examples.
-pub fn pseudo_log_likelihood<R: Rng + ?Sized>(
-    model: &BernoulliRbm<f32>,
-    data: ArrayView2<'_, f32>,
-    rng: &mut R,
-) -> f64 {
-    let d = data.ncols();
-    let mut flipped = data.to_owned();
-    for mut row in flipped.axis_iter_mut(Axis(0)) {
-        let i = rng.random_range(0..d);
-        row[i] = 1.0 - row[i];
-    }
-    let fe = model.free_energy(data);
-    let fe_flipped = model.free_energy(flipped.view());
-    let values: Vec<f64> = fe
-        .iter()
-        .zip(fe_flipped.iter())
-        .map(|(&f, &g)| -(d as f64) * softplus(-(g - f)))
-        .collect();
-    values.iter().sum::<f64>() / values.len().max(1) as f64
 }

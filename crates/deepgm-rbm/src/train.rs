@@ -1,17 +1,25 @@
 //! Training by contrastive divergence (CD-k) and persistent contrastive divergence (PCD).
 
-use crate::binary::{sum_selected_rows, OnesByRow};
-use crate::linalg::gemm_into;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use deepgm_core::linalg::gemm_into;
+use deepgm_core::params::{check_finite, check_positive, Params};
 use deepgm_core::progress::Progress;
 use deepgm_core::rng::{seeded, DeepRng};
+use deepgm_core::schedule::LearningRateSchedule;
 use deepgm_core::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use rand::seq::SliceRandom;
 use rand::Rng;
+use serde::{Serialize, Serializer};
 
+use crate::binary_products::{sum_selected_rows, OnesByRow};
+use crate::io::{load_model, save_model};
 use crate::model::{sample_bernoulli_ones, sample_bernoulli_seeded, BernoulliRbm};
 
-/// How the negative phase is sampled.
+/// How the negative phase is sampled. Serialized (and shown) as `cd-K` or `pcd-K`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sampler {
     /// Contrastive divergence: k Gibbs steps from the data.
@@ -20,47 +28,104 @@ pub enum Sampler {
     Pcd(usize),
 }
 
-/// Training settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainOptions {
-    /// CD-k or PCD-k.
-    pub sampler: Sampler,
-    /// Examples per minibatch.
-    pub batch: usize,
-    /// Learning rate at epoch 0.
-    pub learning_rate: f64,
-    /// Learning rate at epoch t is `learning_rate / (1 + lr_decay * t)`; 0 keeps it constant.
-    pub lr_decay: f64,
-    /// Momentum for the first `momentum_switch` epochs.
-    pub initial_momentum: f64,
-    /// Momentum afterwards.
-    pub final_momentum: f64,
-    /// Epoch at which momentum switches.
-    pub momentum_switch: usize,
-    /// L2 weight decay on W (not on the biases).
-    pub weight_decay: f64,
-}
-
-impl Default for TrainOptions {
-    /// Hinton's practical guide and Salakhutdinov's code: CD-1, batch 100, learning rate 0.05,
-    /// momentum 0.5 then 0.9 after 5 epochs, weight decay 0.0002.
-    fn default() -> Self {
-        TrainOptions {
-            sampler: Sampler::Cd(1),
-            batch: 100,
-            learning_rate: 0.05,
-            lr_decay: 0.0,
-            initial_momentum: 0.5,
-            final_momentum: 0.9,
-            momentum_switch: 5,
-            weight_decay: 0.0002,
+impl Sampler {
+    /// The number k of Gibbs steps per update.
+    pub fn steps(self) -> usize {
+        match self {
+            Sampler::Cd(k) | Sampler::Pcd(k) => k,
         }
     }
 }
 
+impl fmt::Display for Sampler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Sampler::Cd(k) => write!(f, "cd-{k}"),
+            Sampler::Pcd(k) => write!(f, "pcd-{k}"),
+        }
+    }
+}
+
+impl Serialize for Sampler {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Parameters of CD-k and PCD training ([`Trainer`]). The defaults follow Hinton's practical
+/// guide and Salakhutdinov's code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainParams {
+    /// Hidden units P of a new model; default 500.
+    pub hidden: usize,
+    /// CD-k or PCD-k (k at least 1); default CD-1.
+    pub sampler: Sampler,
+    /// Examples per minibatch; default 100.
+    pub batch: usize,
+    /// Learning rate at epoch 0 (finite, at least 0); default 0.05.
+    pub learning_rate: f64,
+    /// How the learning rate changes with the epoch; default constant.
+    pub schedule: LearningRateSchedule,
+    /// Momentum for the first `momentum_switch` epochs (finite, at least 0); default 0.5.
+    pub initial_momentum: f64,
+    /// Momentum afterwards (finite, at least 0); default 0.9.
+    pub final_momentum: f64,
+    /// Epoch at which momentum switches; default 5.
+    pub momentum_switch: usize,
+    /// L2 weight decay on W, not on the biases (finite, at least 0); default 0.0002.
+    pub weight_decay: f64,
+    /// Seed of the initialization, the minibatch order and the sampling; default 0.
+    pub seed: u64,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            hidden: 500,
+            sampler: Sampler::Cd(1),
+            batch: 100,
+            learning_rate: 0.05,
+            schedule: LearningRateSchedule::Constant,
+            initial_momentum: 0.5,
+            final_momentum: 0.9,
+            momentum_switch: 5,
+            weight_decay: 0.0002,
+            seed: 0,
+        }
+    }
+}
+
+/// `Ok` when `value` is finite and at least 0, else an invalid-parameter error naming `name`.
+fn check_non_negative(name: &str, value: f64) -> Result<()> {
+    check_finite(name, value)?;
+    if value < 0.0 {
+        return Err(Error::param(name, value, "a finite number >= 0"));
+    }
+    Ok(())
+}
+
+impl Params for TrainParams {
+    fn check(&self) -> Result<()> {
+        check_positive("hidden", self.hidden)?;
+        if self.sampler.steps() == 0 {
+            return Err(Error::param(
+                "sampler",
+                self.sampler,
+                "at least 1 Gibbs step",
+            ));
+        }
+        check_positive("batch", self.batch)?;
+        check_non_negative("learning_rate", self.learning_rate)?;
+        self.schedule.check("schedule")?;
+        check_non_negative("initial_momentum", self.initial_momentum)?;
+        check_non_negative("final_momentum", self.final_momentum)?;
+        check_non_negative("weight_decay", self.weight_decay)
+    }
+}
+
 /// Figures about one epoch.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpochStats {
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpochReport {
     /// Epoch number, from 1.
     pub epoch: usize,
     /// Mean squared reconstruction error per example (sum over visible units).
@@ -75,12 +140,9 @@ pub struct EpochStats {
 
 /// A model being trained with its optimizer state (velocities, persistent chains, generator).
 pub struct Trainer {
-    /// The model, updated in place.
-    pub model: BernoulliRbm<f32>,
-    /// Settings.
-    pub options: TrainOptions,
-    /// Epochs completed.
-    pub epochs_done: usize,
+    model: BernoulliRbm<f32>,
+    params: TrainParams,
+    epochs_done: usize,
     vel_w: Array2<f32>,
     vel_b: Array1<f32>,
     vel_a: Array1<f32>,
@@ -102,65 +164,160 @@ struct Patterns {
 }
 
 impl Trainer {
-    /// Starts training `model` (seeded: same seed, same data, same result).
+    /// Starts training a new model of `params.hidden` units, initialized from `data` (binary,
+    /// N x D) by [`BernoulliRbm::init`] with `params.seed`; the training draws come from the same
+    /// seed (same seed, same data, same result).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a zero batch or k, or a learning rate or momentum that is not
-    /// finite and non-negative.
-    pub fn new(model: BernoulliRbm<f32>, options: TrainOptions, seed: u64) -> Result<Self> {
-        let k = match options.sampler {
-            Sampler::Cd(k) | Sampler::Pcd(k) => k,
-        };
-        if k == 0 {
-            return Err(Error::invalid("k", "0 Gibbs steps: expected at least 1"));
+    /// [`Error::InvalidParameter`] naming the first field of `params` that cannot be used, or
+    /// `data` when it is empty.
+    pub fn new(data: ArrayView2<'_, f32>, params: TrainParams) -> Result<Self> {
+        params.check()?;
+        let model = BernoulliRbm::init(data, params.hidden, params.seed)?;
+        Ok(Trainer::start(model, 0, params))
+    }
+
+    /// Continues training `model` after `epochs_done` epochs (0 for a model made elsewhere).
+    /// The velocities and persistent chains start afresh; the generator is that of seed
+    /// `params.seed + epochs_done` (wrapping), so a resumed run is seeded too.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the first field of `params` that cannot be used;
+    /// [`Error::Shape`] when `model` does not have `params.hidden` hidden units.
+    pub fn with_model(
+        model: BernoulliRbm<f32>,
+        epochs_done: usize,
+        params: TrainParams,
+    ) -> Result<Self> {
+        params.check()?;
+        if model.hidden() != params.hidden {
+            return Err(Error::shape(
+                "model",
+                (model.visible(), model.hidden()),
+                format!("{} hidden units", params.hidden),
+            ));
         }
-        if options.batch == 0 {
-            return Err(Error::invalid("batch", "0: expected at least 1"));
-        }
-        for (name, value) in [
-            ("learning rate", options.learning_rate),
-            ("lr decay", options.lr_decay),
-            ("momentum", options.initial_momentum),
-            ("momentum", options.final_momentum),
-            ("weight decay", options.weight_decay),
-        ] {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(Error::invalid(
-                    name,
-                    format!("{value}: expected a finite number >= 0"),
-                ));
-            }
-        }
-        Ok(Trainer {
+        Ok(Trainer::start(model, epochs_done, params))
+    }
+
+    /// The trainer of `model` after `epochs_done` epochs, with checked `params` that fit it.
+    fn start(model: BernoulliRbm<f32>, epochs_done: usize, params: TrainParams) -> Self {
+        Trainer {
             vel_w: Array2::zeros(model.w.raw_dim()),
             vel_b: Array1::zeros(model.visible()),
             vel_a: Array1::zeros(model.hidden()),
+            rng: seeded(params.seed.wrapping_add(epochs_done as u64)),
             model,
-            options,
-            epochs_done: 0,
+            params,
+            epochs_done,
             chains: None,
-            rng: seeded(seed),
             patterns: Patterns::default(),
-        })
+        }
     }
 
-    /// Runs one epoch over `data` (binary, N x D) in a fresh random order.
+    /// Continues from the checkpoint at `path` (written by [`Trainer::save_checkpoint`]; its
+    /// `epochs` metadata says how many epochs it has done, 0 when absent), for data of
+    /// `visible` units, as [`Trainer::with_model`].
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when `data` is empty or does not match the visible layer.
+    /// Those of [`load_model`]; [`Error::Format`] naming the file when its model is not
+    /// `visible` x `params.hidden`; [`Error::InvalidParameter`] as [`Trainer::with_model`].
+    pub fn resume(path: &Path, visible: usize, params: TrainParams) -> Result<Self> {
+        params.check()?;
+        let (model, metadata) = load_model(path)?;
+        if model.hidden() != params.hidden || model.visible() != visible {
+            return Err(Error::format(
+                path,
+                format!(
+                    "checkpoint is {} x {}, but {} hidden units on {visible}-unit data were asked",
+                    model.visible(),
+                    model.hidden(),
+                    params.hidden,
+                ),
+            ));
+        }
+        let done = metadata
+            .get("epochs")
+            .and_then(|e| e.parse().ok())
+            .unwrap_or(0);
+        Ok(Trainer::start(model, done, params))
+    }
+
+    /// Writes the model to `path` (atomically, by [`save_model`]) with metadata naming the
+    /// epochs done and the training parameters (`epochs`, `sampler`, `batch`, `lr`, `lr_decay`
+    /// or `lr_factor`, `momentum`, `weight_decay`, `seed`), plus the caller's `extra` pairs
+    /// (what the data was, for example).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be written.
+    pub fn save_checkpoint(&self, path: &Path, extra: &[(&str, String)]) -> Result<()> {
+        let p = &self.params;
+        let mut meta: HashMap<String, String> = [
+            ("epochs", self.epochs_done.to_string()),
+            ("sampler", p.sampler.to_string()),
+            ("batch", p.batch.to_string()),
+            ("lr", p.learning_rate.to_string()),
+            ("momentum", p.final_momentum.to_string()),
+            ("weight_decay", p.weight_decay.to_string()),
+            ("seed", p.seed.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        match p.schedule {
+            LearningRateSchedule::Constant => meta.insert("lr_decay".into(), 0f64.to_string()),
+            LearningRateSchedule::InverseTime { decay } => {
+                meta.insert("lr_decay".into(), decay.to_string())
+            }
+            LearningRateSchedule::Exponential { factor } => {
+                meta.insert("lr_factor".into(), factor.to_string())
+            }
+        };
+        for (k, v) in extra {
+            meta.insert(k.to_string(), v.clone());
+        }
+        save_model(&self.model, path, &meta)
+    }
+
+    /// The model as trained so far.
+    pub fn model(&self) -> &BernoulliRbm<f32> {
+        &self.model
+    }
+
+    /// The model, ending training.
+    pub fn into_model(self) -> BernoulliRbm<f32> {
+        self.model
+    }
+
+    /// The training parameters.
+    pub fn params(&self) -> &TrainParams {
+        &self.params
+    }
+
+    /// Epochs completed (including those of a resumed checkpoint).
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+
+    /// Runs one epoch over `data` (binary, N x D) in a fresh random order; `progress` counts
+    /// minibatches (labelled `epoch T`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `data` when it is empty or does not match the visible
+    /// layer.
     pub fn epoch(
         &mut self,
         data: ArrayView2<'_, f32>,
         progress: &dyn Progress,
-    ) -> Result<EpochStats> {
+    ) -> Result<EpochReport> {
         self.model.check_visible(data)?;
         if data.nrows() == 0 {
             return Err(Error::invalid("data", "no training examples"));
         }
         let start = std::time::Instant::now();
-        let o = self.options.clone();
+        let o = self.params.clone();
         let t = self.epochs_done;
-        let lr = o.learning_rate / (1.0 + o.lr_decay * t as f64);
+        let lr = o.schedule.rate(o.learning_rate, t);
         let momentum = if t < o.momentum_switch {
             o.initial_momentum
         } else {
@@ -177,7 +334,7 @@ impl Trainer {
             progress.advance(1);
         }
         self.epochs_done += 1;
-        Ok(EpochStats {
+        Ok(EpochReport {
             epoch: self.epochs_done,
             reconstruction_error: squared_error / data.nrows() as f64,
             learning_rate: lr,
@@ -189,7 +346,7 @@ impl Trainer {
     /// One minibatch update; returns the batch's summed squared reconstruction error.
     ///
     /// Binary visible states (the data, when it is binary, and every sampled state) multiply
-    /// the weights as sums of selected rows ([`crate::binary`]); real-valued data takes the
+    /// the weights as sums of selected rows ([`sum_selected_rows`]); real-valued data takes the
     /// dense GEMM.
     fn step(&mut self, v0: ArrayView2<'_, f32>, lr: f32, momentum: f32) -> f64 {
         let n = v0.nrows();
@@ -212,7 +369,7 @@ impl Trainer {
                     .sum::<f32>() as f64
             })
             .sum();
-        let (k, persistent) = match self.options.sampler {
+        let (k, persistent) = match self.params.sampler {
             Sampler::Cd(k) => (k, false),
             Sampler::Pcd(k) => (k, true),
         };
@@ -273,7 +430,7 @@ impl Trainer {
             );
         }
         // Weight decay, then the step, in one pass over the weights.
-        let decay = lr * self.options.weight_decay as f32;
+        let decay = lr * self.params.weight_decay as f32;
         Zip::from(&mut self.vel_w)
             .and(&mut self.model.w)
             .for_each(|v, w| {

@@ -1,26 +1,21 @@
 //! `deepgm rbm train | score | sample | filters`.
 
-use std::collections::HashMap;
-use std::path::Path;
-
 use deepgm_core::image::{picture_format_of, tile_grid, write_image, TileScale};
-use deepgm_core::mnist::{DataSource, Mnist, Split};
-use deepgm_core::rng::seeded;
+use deepgm_core::mnist::{DataSource, Split};
+use deepgm_core::progress::Progress;
+use deepgm_core::schedule::LearningRateSchedule;
 use deepgm_core::Error;
 use deepgm_rbm::{
-    ais_log_z, average_log_prob, base_rate_biases, exact_log_z, io, pseudo_log_likelihood,
-    reconstruction_cross_entropy, AisOptions, BernoulliRbm, Sampler, TrainOptions, Trainer,
+    base_rate_biases, gibbs_samples, load_model, score as score_model, BernoulliRbm, Binarization,
+    EpochReport, GibbsParams, LogZMethod, Sampler, ScoreParams, ScoreReport, TrainParams, Trainer,
 };
 use ndarray::{Array2, Axis};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::{
     Binarize, RbmCommand, RbmFiltersArgs, RbmSampleArgs, RbmScoreArgs, RbmTrainArgs, SplitArg,
 };
 use crate::ui::{plural, Ui};
-
-/// Largest smaller-layer size scored exactly by default (2^25 configurations, about 20 s).
-pub const DEFAULT_EXACT_LIMIT: usize = 25;
 
 pub fn run(cmd: RbmCommand, ui: Ui) -> anyhow::Result<()> {
     match cmd {
@@ -31,13 +26,12 @@ pub fn run(cmd: RbmCommand, ui: Ui) -> anyhow::Result<()> {
     }
 }
 
-/// MNIST digits as binary rows (N x 784) in f32, binarized as chosen (seeded when sampled).
-pub fn binarize(mnist: &Mnist, mode: Binarize, seed: u64) -> Array2<f32> {
+/// The library's binarization of a `--binarize` choice.
+fn binarization(mode: Binarize) -> Binarization {
     match mode {
-        Binarize::Sample | Binarize::Resample => {
-            mnist.binarize_sample(&mut seeded(seed)).mapv(f32::from)
-        }
-        Binarize::Threshold => mnist.binarize_threshold(128).mapv(f32::from),
+        Binarize::Sample => Binarization::Sample,
+        Binarize::Resample => Binarization::Resample,
+        Binarize::Threshold => Binarization::Threshold,
     }
 }
 
@@ -55,10 +49,10 @@ fn image_shape(d: usize) -> anyhow::Result<(usize, usize)> {
 }
 
 /// Each hidden unit's weights as a tile (at most `max` of them), each stretched to its own range.
-pub fn filters_picture(model: &BernoulliRbm<f32>, max: usize) -> anyhow::Result<Array2<u8>> {
+fn filters_picture(model: &BernoulliRbm<f32>, max: usize) -> anyhow::Result<Array2<u8>> {
     let shape = image_shape(model.visible())?;
     let columns: Vec<Array2<f32>> = model
-        .w
+        .w()
         .axis_iter(Axis(1))
         .take(max.max(1))
         .map(|c| c.to_owned().into_shape_with_order(shape).expect("square"))
@@ -68,15 +62,14 @@ pub fn filters_picture(model: &BernoulliRbm<f32>, max: usize) -> anyhow::Result<
     Ok(tile_grid(&views, cols, 1, 0, TileScale::PerTile)?)
 }
 
-/// `chains` samples after `steps` block-Gibbs steps, as a grid of probability images.
-pub fn samples_picture(
+/// Samples of `model` drawn as `params` says, as a grid of probability images.
+fn samples_picture(
     model: &BernoulliRbm<f32>,
-    chains: usize,
-    steps: usize,
-    seed: u64,
+    params: &GibbsParams,
+    progress: &dyn Progress,
 ) -> anyhow::Result<Array2<u8>> {
     let shape = image_shape(model.visible())?;
-    let probs = model.gibbs_samples(chains.max(1), steps, &mut seeded(seed));
+    let probs = gibbs_samples(model, params, progress)?;
     let tiles: Vec<Array2<f32>> = probs
         .axis_iter(Axis(0))
         .map(|r| r.to_owned().into_shape_with_order(shape).expect("square"))
@@ -86,8 +79,14 @@ pub fn samples_picture(
     Ok(tile_grid(&views, cols, 1, 128, TileScale::Unit)?)
 }
 
-fn load_model(path: &Path) -> anyhow::Result<(BernoulliRbm<f32>, HashMap<String, String>)> {
-    Ok(io::load(path)?)
+/// What `rbm train --json` prints.
+#[derive(Serialize)]
+struct TrainOutput {
+    output: String,
+    hidden: usize,
+    sampler: Sampler,
+    examples: usize,
+    epochs: Vec<EpochReport>,
 }
 
 fn train(args: &RbmTrainArgs, ui: Ui) -> anyhow::Result<()> {
@@ -96,111 +95,81 @@ fn train(args: &RbmTrainArgs, ui: Ui) -> anyhow::Result<()> {
         (Some(k), None) => Sampler::Cd(k),
         (None, None) => Sampler::Cd(1),
     };
-    if args.hidden == 0 {
-        return Err(Error::invalid("--hidden", "0: expected at least 1").into());
-    }
+    let params = TrainParams {
+        hidden: args.hidden,
+        sampler,
+        batch: args.batch,
+        learning_rate: args.lr,
+        schedule: LearningRateSchedule::InverseTime {
+            decay: args.lr_decay,
+        },
+        final_momentum: args.momentum,
+        weight_decay: args.weight_decay,
+        seed: args.seed,
+        ..TrainParams::default()
+    };
     let source = DataSource::locate(args.data.as_deref())?;
     let mut mnist = source.load(Split::Train)?;
     if let Some(limit) = args.limit {
         mnist = mnist.take(limit);
     }
-    let mut data = binarize(&mnist, args.binarize, args.seed);
-    let options = TrainOptions {
-        sampler,
-        batch: args.batch,
-        learning_rate: args.lr,
-        lr_decay: args.lr_decay,
-        final_momentum: args.momentum,
-        weight_decay: args.weight_decay,
-        ..TrainOptions::default()
-    };
-    let (model, done) = if args.resume && args.output.exists() {
-        let (model, meta) = load_model(&args.output)?;
-        if model.hidden() != args.hidden || model.visible() != data.ncols() {
-            return Err(Error::format(
-                &args.output,
-                format!(
-                    "checkpoint is {} x {}, but --hidden {} on {}-pixel data was asked",
-                    model.visible(),
-                    model.hidden(),
-                    args.hidden,
-                    data.ncols()
-                ),
-            )
-            .into());
-        }
-        let done = meta.get("epochs").and_then(|e| e.parse().ok()).unwrap_or(0);
-        (model, done)
+    let mode = binarization(args.binarize);
+    let mut data = mode.apply(&mnist, args.seed);
+    let mut trainer = if args.resume && args.output.exists() {
+        Trainer::resume(&args.output, data.ncols(), params)?
     } else {
-        (
-            BernoulliRbm::init(data.view(), args.hidden, &mut seeded(args.seed))?,
-            0,
-        )
+        Trainer::new(data.view(), params)?
     };
-    let mut trainer = Trainer::new(model, options, args.seed.wrapping_add(done as u64))?;
-    trainer.epochs_done = done;
-    let sampler_name = match sampler {
-        Sampler::Cd(k) => format!("cd-{k}"),
-        Sampler::Pcd(k) => format!("pcd-{k}"),
-    };
-    let mut history = Vec::new();
+    let mut epochs = Vec::new();
     let bar = ui.progress();
-    while trainer.epochs_done < args.epochs {
-        if args.binarize == Binarize::Resample && trainer.epochs_done > 0 {
-            // Fresh pixels each epoch, from a stream of the seed, so resuming draws the same.
-            let mut rng = deepgm_core::rng::stream(args.seed, trainer.epochs_done as u64);
-            data = mnist.binarize_sample(&mut rng).mapv(f32::from);
+    while trainer.epochs_done() < args.epochs {
+        if let Some(fresh) = mode.for_epoch(&mnist, args.seed, trainer.epochs_done()) {
+            data = fresh;
         }
-        let stats = trainer.epoch(data.view(), &bar)?;
-        let meta: HashMap<String, String> = [
-            ("epochs", stats.epoch.to_string()),
-            ("sampler", sampler_name.clone()),
-            ("batch", args.batch.to_string()),
-            ("lr", args.lr.to_string()),
-            ("lr_decay", args.lr_decay.to_string()),
-            ("momentum", args.momentum.to_string()),
-            ("weight_decay", args.weight_decay.to_string()),
+        let report = trainer.epoch(data.view(), &bar)?;
+        let extra = [
             ("binarize", args.binarize.name().to_string()),
-            ("seed", args.seed.to_string()),
             ("train_examples", data.nrows().to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        io::save(&trainer.model, &args.output, &meta)?;
+        ];
+        trainer.save_checkpoint(&args.output, &extra)?;
         bar.note(
             ui,
             format!(
                 "epoch {:>3}: reconstruction error {:.3}, {:.2} s",
-                stats.epoch, stats.reconstruction_error, stats.seconds
+                report.epoch, report.reconstruction_error, report.seconds
             ),
         );
-        history.push(
-            json!({"epoch": stats.epoch, "reconstruction_error": stats.reconstruction_error,
-                            "learning_rate": stats.learning_rate, "momentum": stats.momentum,
-                            "seconds": stats.seconds}),
-        );
+        epochs.push(report);
     }
     drop(bar);
     if ui.json {
-        ui.print_json(&json!({
-            "output": args.output.display().to_string(),
-            "hidden": args.hidden,
-            "sampler": sampler_name,
-            "examples": data.nrows(),
-            "epochs": history,
-        }));
+        let output = TrainOutput {
+            output: args.output.display().to_string(),
+            hidden: args.hidden,
+            sampler,
+            examples: data.nrows(),
+            epochs,
+        };
+        ui.print_json(&serde_json::to_value(&output)?);
     } else {
         ui.say(format!(
-            "trained {} epoch{} ({sampler_name}, {} hidden units, {} digits), wrote {}",
-            trainer.epochs_done,
-            plural(trainer.epochs_done),
+            "trained {} epoch{} ({sampler}, {} hidden units, {} digits), wrote {}",
+            trainer.epochs_done(),
+            plural(trainer.epochs_done()),
             args.hidden,
             data.nrows(),
             args.output.display()
         ));
     }
     Ok(())
+}
+
+/// What `rbm score --json` prints: the library's report and the split scored.
+#[derive(Serialize)]
+struct ScoreOutput {
+    #[serde(flatten)]
+    report: ScoreReport,
+    split: &'static str,
 }
 
 fn score(args: &RbmScoreArgs, ui: Ui) -> anyhow::Result<()> {
@@ -210,56 +179,55 @@ fn score(args: &RbmScoreArgs, ui: Ui) -> anyhow::Result<()> {
         SplitArg::Train => Split::Train,
         SplitArg::Test => Split::Test,
     };
-    let mode = match meta.get("binarize").map(String::as_str) {
-        Some("threshold") => Binarize::Threshold,
-        // Scoring draws one binarization, also for a model trained on fresh ones each epoch.
-        _ => Binarize::Sample,
+    let mode = Binarization::for_scoring(meta.get("binarize").map(String::as_str));
+    let data = mode.apply(&source.load(split)?, args.seed);
+    let defaults = ScoreParams::default();
+    let params = ScoreParams {
+        method: if args.exact {
+            Some(LogZMethod::Exact)
+        } else if args.ais_runs.is_some() || args.ais_betas.is_some() {
+            Some(LogZMethod::Ais)
+        } else {
+            None
+        },
+        ais_runs: args.ais_runs.unwrap_or(defaults.ais_runs),
+        ais_betas: args.ais_betas.unwrap_or(defaults.ais_betas),
+        seed: args.seed,
     };
-    let data = binarize(&source.load(split)?, mode, args.seed);
-    model.check_visible(data.view())?;
-    let smaller = model.hidden().min(model.visible());
-    let use_exact = args.exact
-        || (args.ais_runs.is_none() && args.ais_betas.is_none() && smaller <= DEFAULT_EXACT_LIMIT);
+    // AIS starts from the base-rate model of the training data, as in Salakhutdinov and Murray.
+    let base = if params.method_for(&model) == LogZMethod::Ais {
+        let train = mode.apply(&source.load(Split::Train)?, args.seed);
+        Some(base_rate_biases(train.view()))
+    } else {
+        None
+    };
     let bar = ui.progress();
-    let (method, log_z, low, high) = if use_exact {
-        let z = exact_log_z(&model, &bar)?;
-        ("exact", z, z, z)
-    } else {
-        let defaults = AisOptions::default();
-        let options = AisOptions {
-            runs: args.ais_runs.unwrap_or(defaults.runs),
-            betas: args.ais_betas.unwrap_or(defaults.betas),
-            seed: args.seed,
-        };
-        // The base-rate model comes from the training data, as in Salakhutdinov and Murray.
-        let train = binarize(&source.load(Split::Train)?, mode, args.seed);
-        let est = ais_log_z(&model, &base_rate_biases(train.view()), &options, &bar)?;
-        ("ais", est.log_z, est.log_z_low, est.log_z_high)
-    };
+    let report = score_model(&model, data.view(), base.as_ref(), &params, &bar)?;
     drop(bar);
-    let avg = average_log_prob(&model, data.view(), log_z);
-    let recon = reconstruction_cross_entropy(&model, data.view());
-    let pl = pseudo_log_likelihood(&model, data.view(), &mut seeded(args.seed));
     if ui.json {
-        ui.print_json(&json!({
-            "method": method,
-            "log_z": log_z,
-            "log_z_low": low,
-            "log_z_high": high,
-            "avg_log_prob": avg,
-            "recon_error": recon,
-            "pseudo_log_likelihood": pl,
-            "examples": data.nrows(),
-            "split": split.name(),
-            "hidden": model.hidden(),
-        }));
+        let output = ScoreOutput {
+            report,
+            split: split.name(),
+        };
+        ui.print_json(&serde_json::to_value(&output)?);
     } else {
+        let ScoreReport {
+            method,
+            log_z,
+            log_z_low: low,
+            log_z_high: high,
+            avg_log_prob: avg,
+            recon_error: recon,
+            pseudo_log_likelihood: pl,
+            examples,
+            ..
+        } = report;
+        let method = method.name();
         ui.say(format!(
             "log Z ({method}): {log_z:.3} [{low:.3}, {high:.3}]"
         ));
         ui.say(format!(
-            "average log-probability on {} {} digits: {avg:.2} nats",
-            data.nrows(),
+            "average log-probability on {examples} {} digits: {avg:.2} nats",
             source.split_label(split)
         ));
         ui.say(format!("reconstruction cross-entropy: {recon:.2} nats"));
@@ -268,17 +236,34 @@ fn score(args: &RbmScoreArgs, ui: Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `rbm sample --json` prints.
+#[derive(Serialize)]
+struct SampleOutput {
+    output: String,
+    chains: usize,
+    steps: usize,
+}
+
 fn sample(args: &RbmSampleArgs, ui: Ui) -> anyhow::Result<()> {
     // Refuse an output name whose format is unknown before any work is done.
     picture_format_of(&args.output)?;
     let (model, _) = load_model(&args.model)?;
-    if args.chains == 0 {
-        return Err(Error::invalid("--chains", "0: expected at least 1").into());
-    }
-    let picture = samples_picture(&model, args.chains, args.steps, args.seed)?;
+    let params = GibbsParams {
+        chains: args.chains,
+        steps: args.steps,
+        seed: args.seed,
+    };
+    let bar = ui.progress();
+    let picture = samples_picture(&model, &params, &bar)?;
+    drop(bar);
     write_image(&args.output, &picture)?;
     if ui.json {
-        ui.print_json(&json!({"output": args.output.display().to_string(), "chains": args.chains, "steps": args.steps}));
+        let output = SampleOutput {
+            output: args.output.display().to_string(),
+            chains: args.chains,
+            steps: args.steps,
+        };
+        ui.print_json(&serde_json::to_value(&output)?);
     } else {
         ui.say(format!(
             "{} samples after {} steps, wrote {}",
@@ -290,6 +275,13 @@ fn sample(args: &RbmSampleArgs, ui: Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `rbm filters --json` prints.
+#[derive(Serialize)]
+struct FiltersOutput {
+    output: String,
+    filters: usize,
+}
+
 fn filters(args: &RbmFiltersArgs, ui: Ui) -> anyhow::Result<()> {
     // Refuse an output name whose format is unknown before any work is done.
     picture_format_of(&args.output)?;
@@ -297,7 +289,11 @@ fn filters(args: &RbmFiltersArgs, ui: Ui) -> anyhow::Result<()> {
     write_image(&args.output, &filters_picture(&model, args.max)?)?;
     let shown = args.max.min(model.hidden());
     if ui.json {
-        ui.print_json(&json!({"output": args.output.display().to_string(), "filters": shown}));
+        let output = FiltersOutput {
+            output: args.output.display().to_string(),
+            filters: shown,
+        };
+        ui.print_json(&serde_json::to_value(&output)?);
     } else {
         ui.say(format!("{shown} filters, wrote {}", args.output.display()));
     }

@@ -69,12 +69,36 @@ fn rbm_train_score_sample_filters() {
         assert!(out.status.success(), "{cmd}: {}", stderr(&out));
         assert!(png.exists());
     }
+    // The library's parameter names come back as flags.
+    let png = dir.path().join("none.png");
+    for (args, needle) in [
+        (
+            vec![
+                "rbm",
+                "sample",
+                m,
+                "--chains",
+                "0",
+                "-o",
+                png.to_str().unwrap(),
+            ],
+            "invalid --chains 0",
+        ),
+        (
+            vec!["rbm", "score", m, "--data", "embedded", "--ais-betas", "2"],
+            "invalid --ais-betas 2",
+        ),
+    ] {
+        let out = deepgm(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
 }
 
 #[test]
 fn rbm_resampled_binarization_is_seeded_and_differs_from_one_draw() {
     let dir = tempfile::tempdir().unwrap();
-    let train = |name: &str, mode: &str| {
+    let train = |name: &str, mode: &str, seed: &str| {
         let path = dir.path().join(name);
         let out = deepgm(&[
             "rbm",
@@ -88,7 +112,7 @@ fn rbm_resampled_binarization_is_seeded_and_differs_from_one_draw() {
             "--limit",
             "300",
             "--seed",
-            "5",
+            seed,
             "--binarize",
             mode,
             "-o",
@@ -108,12 +132,17 @@ fn rbm_resampled_binarization_is_seeded_and_differs_from_one_draw() {
         assert!(out.status.success(), "{}", stderr(&out));
         json(&out)["log_z"].as_f64().unwrap()
     };
-    let once = train("once.safetensors", "sample");
-    let fresh = train("fresh.safetensors", "resample");
+    let once = train("once.safetensors", "sample", "5");
+    let fresh = train("fresh.safetensors", "resample", "5");
     assert_eq!(
         fresh,
-        train("fresh2.safetensors", "resample"),
+        train("fresh2.safetensors", "resample", "5"),
         "same seed, same model"
+    );
+    assert_ne!(
+        fresh,
+        train("other.safetensors", "resample", "6"),
+        "other seed, other model"
     );
     assert_ne!(once, fresh, "epochs 2 and 3 see new pixels");
 }
@@ -159,7 +188,32 @@ fn rbm_bad_input_exits_2() {
                 "-o",
                 model.to_str().unwrap(),
             ],
-            "batch",
+            "--batch",
+        ),
+        (
+            vec![
+                "rbm",
+                "train",
+                "--data",
+                "embedded",
+                "--lr-decay=-1",
+                "-o",
+                model.to_str().unwrap(),
+            ],
+            "invalid --lr-decay -1",
+        ),
+        (
+            vec![
+                "rbm",
+                "train",
+                "--data",
+                "embedded",
+                "--cd",
+                "0",
+                "-o",
+                model.to_str().unwrap(),
+            ],
+            "--cd/--pcd",
         ),
         (
             vec![

@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn hidden_probabilities_of_ones_match_the_dense_path() {
         let (v, _) = random(50, 784, 11, 0.13);
-        let mut model = crate::BernoulliRbm::<f32>::init(v.view(), 200, &mut seeded(2)).unwrap();
+        let mut model = crate::BernoulliRbm::<f32>::init(v.view(), 200, 2).unwrap();
         model.w.mapv_inplace(|x| x * 30.0); // weights of a trained size
         let ones = OnesByRow::of(v.view()).expect("binary");
         close(
