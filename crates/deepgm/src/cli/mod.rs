@@ -100,17 +100,6 @@ pub enum Binarize {
     Threshold,
 }
 
-impl Binarize {
-    /// The name used on the command line and in model metadata.
-    pub fn name(self) -> &'static str {
-        match self {
-            Binarize::Sample => "sample",
-            Binarize::Resample => "resample",
-            Binarize::Threshold => "threshold",
-        }
-    }
-}
-
 /// Which MNIST split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SplitArg {

@@ -128,7 +128,7 @@ fn train(args: &RbmTrainArgs, ui: Ui) -> anyhow::Result<()> {
         }
         let report = trainer.epoch(data.view(), &bar)?;
         let extra = [
-            ("binarize", args.binarize.name().to_string()),
+            ("binarize", binarization(args.binarize).name().to_string()),
             ("train_examples", data.nrows().to_string()),
         ];
         trainer.save_checkpoint(&args.output, &extra)?;
