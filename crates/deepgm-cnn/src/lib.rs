@@ -33,7 +33,6 @@
 //! let scored = evaluate(trainer.model(), &digits, &EvalParams::default(), &NoProgress).unwrap();
 //! assert_eq!(scored.confusion.iter().flatten().sum::<usize>(), 128);
 //! ```
-#![warn(missing_docs)]
 
 mod activation;
 mod arch;

@@ -14,7 +14,6 @@
 //! - [`schedule`]: learning-rate schedules;
 //! - [`numeric`]: the [`numeric::Float`] element type and stable sigmoid, softplus, log-sum-exp;
 //! - [`claims`]: the source's claims as checks ([`claims::Claim`]).
-#![warn(missing_docs)]
 
 pub mod atomic;
 pub mod builtin;

@@ -33,7 +33,6 @@
 //! assert!(exact.report.energy <= local.report.energy);
 //! assert_eq!(exact.report.energy, model.energy(exact.labels.view(), y.view()).unwrap());
 //! ```
-#![warn(missing_docs)]
 
 mod claims;
 mod denoise;

@@ -31,7 +31,6 @@
 //! // log Z is exact for so small a model; two patterns of 2^6 are at best log 2 nats each.
 //! assert!(report.avg_log_prob < -(2f64.ln()) + 1e-9 && report.avg_log_prob > -6.0 * 2f64.ln());
 //! ```
-#![warn(missing_docs)]
 
 mod binarize;
 mod binary_products;
