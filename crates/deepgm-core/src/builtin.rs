@@ -1,6 +1,6 @@
 //! Data built into deepgm, so that every command and example runs without a download. Wherever a
 //! command or function takes a file, `builtin:NAME` names one of these instead: the digits
-//! (`builtin:mnist`, the same as `--data embedded`), the horse picture (`builtin:horse`), and the
+//! (`builtin:mnist`, the same as the data location `embedded`), the horse picture (`builtin:horse`), and the
 //! networks that `deepgm-bn` carries (`builtin:asia`, `builtin:alarm`).
 
 use std::path::Path;

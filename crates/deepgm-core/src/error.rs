@@ -301,10 +301,10 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::InvalidParameter);
         assert_eq!(err.parameter(), Some("samples"));
         assert!(err.is_bad_input());
-        let renamed = err.rename_parameter(|name| Some(format!("--{name}")));
+        let renamed = err.rename_parameter(|name| Some(name.to_uppercase()));
         assert_eq!(
             renamed.to_string(),
-            "invalid --samples 0: expected at least 1"
+            "invalid SAMPLES 0: expected at least 1"
         );
         let message = Error::invalid("evidence", "names no variable twice");
         assert_eq!(

@@ -22,8 +22,7 @@ pub struct RemoteFile {
 }
 
 /// What [`fetch`] did with one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[derive(serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum FetchOutcome {
     /// The file was already present and its checksum matched; nothing was downloaded.

@@ -15,11 +15,11 @@ pub const IMAGES_MAGIC: u32 = 2051;
 pub const LABELS_MAGIC: u32 = 2049;
 /// Number of classes (digits 0-9).
 pub const CLASSES: usize = 10;
-/// Environment variable naming the MNIST directory when `--data` is not given.
+/// Environment variable naming the MNIST directory when the caller names none.
 pub const DATA_ENV: &str = "DEEPGM_DATA";
 /// Directory searched last, relative to the working directory.
 pub const DEFAULT_DIR: &str = "data/mnist";
-/// The value of `--data` that selects the subset built into deepgm.
+/// The data location that selects the subset built into deepgm.
 pub const EMBEDDED: &str = "embedded";
 
 /// One of the two MNIST splits.
@@ -304,15 +304,15 @@ pub enum DataSource {
 }
 
 impl DataSource {
-    /// Resolves the data location: `--data DIR` when given (the word `embedded`, or
+    /// Resolves the data location: `given` when there is one (the word `embedded`, or
     /// `builtin:mnist`, selects the built-in subset), else the `DEEPGM_DATA` environment variable, else `./data/mnist`.
     ///
     /// # Errors
     /// [`Error::NotFound`] when the chosen directory holds no MNIST split, with the command that
     /// fetches it.
-    pub fn locate(flag: Option<&Path>) -> Result<Self> {
+    pub fn locate(given: Option<&Path>) -> Result<Self> {
         let env = std::env::var_os(DATA_ENV).filter(|v| !v.is_empty());
-        let (dir, origin) = match (flag, env) {
+        let (dir, origin) = match (given, env) {
             (Some(dir), _) => (dir.to_path_buf(), "as given"),
             (None, Some(env)) => (PathBuf::from(env), DATA_ENV),
             (None, None) => (PathBuf::from(DEFAULT_DIR), "the default location"),
@@ -338,8 +338,8 @@ impl DataSource {
             return Err(Error::NotFound {
                 message: format!(
                     "no MNIST in {} ({origin}): fetch it with `deepgm data fetch mnist {}`, point \
-                     --data or {DATA_ENV} at a directory holding the IDX files, or use \
-                     `--data {EMBEDDED}` for the 2,000 digits built into deepgm",
+                     the data location or {DATA_ENV} at a directory holding the IDX files, or use \
+                     `{EMBEDDED}` for the 2,000 digits built into deepgm",
                     dir.display(),
                     dir.display()
                 ),

@@ -13,7 +13,7 @@
 //! - Models with invariants (an Ising model's parameters, a network's tables) keep their fields
 //!   private behind constructors that check them; params structs have no invariants of their own
 //!   beyond what `check` enforces.
-//! - Results are report structs that derive `serde::Serialize`, so `--json` is a serialized report.
+//! - Results are report structs that derive `serde::Serialize`, so a program's JSON output is a serialized report.
 //!
 //! ```
 //! use deepgm_core::params::{check_positive, Params};

@@ -1,6 +1,6 @@
 //! Seeding: the one random number generator deepgm uses everywhere.
 //!
-//! Every command that involves randomness takes `--seed N` and builds its generator with
+//! Every algorithm that involves randomness takes a `seed: u64` in its params and builds its generator with
 //! [`seeded`]; the same seed gives the same output on every platform, because Xoshiro256++
 //! is a fully specified algorithm (unlike `rand`'s `StdRng`, whose algorithm may change).
 
