@@ -126,6 +126,7 @@ mod tests {
     #[test]
     fn missing_directory_is_an_error_naming_the_path() {
         let err = write_bytes_atomic(Path::new("/nonexistent-dir/x/out.png"), b"x").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Io, "{err}");
         assert!(err.to_string().contains("out.png"), "{err}");
     }
 }
