@@ -156,9 +156,9 @@ fn corrupt_everywhere_is_an_error_and_leaves_nothing() {
             TIMEOUT,
             |_| {},
         )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains(name), "{err}");
+        .unwrap_err();
+        assert_eq!(err.kind(), deepgm_core::ErrorKind::Network, "{err}");
+        assert!(err.to_string().contains(name), "{err}");
     }
     assert!(
         dir_names(dir.path()).is_empty(),
@@ -207,6 +207,7 @@ fn server_gone_is_an_error_and_leaves_nothing() {
     )
     .unwrap_err();
     assert!(!err.is_bad_input());
+    assert_eq!(err.kind(), deepgm_core::ErrorKind::Network, "{err}");
     assert!(err.to_string().contains("f.gz"), "{err}");
     // The directory the call created is removed again: nothing was fetched into it.
     assert!(!target.exists());
