@@ -1,7 +1,8 @@
 //! Times exact queries in one process (no parsing or process start in the figures): every
 //! posterior of NET given EVIDENCE with each method, REPS times, medians in milliseconds:
 //! `cargo run --release -p deepgm-bn --example bn_timing -- NET.bif.gz "A=x,B=y" [REPS] [auto,jt,ve]`.
-use deepgm_bn::inference::{query, Evidence, Method, Options};
+use deepgm_bn::{query, Evidence, Method, QueryParams};
+use deepgm_core::progress::NoProgress;
 use std::time::Instant;
 
 fn main() {
@@ -34,7 +35,11 @@ fn main() {
     for _ in 0..reps {
         for (m, &method) in methods.iter().enumerate() {
             let start = Instant::now();
-            let answer = query(&net, &evidence, None, method, &Options::default()).expect("query");
+            let params = QueryParams {
+                method,
+                ..QueryParams::default()
+            };
+            let answer = query(&net, &evidence, None, &params, &NoProgress).expect("query");
             times[m].push(start.elapsed().as_secs_f64() * 1e3);
             if method == Method::Auto {
                 chosen = answer.method;

@@ -47,15 +47,6 @@ impl Factor {
         }
     }
 
-    /// The constant factor `value` (empty scope).
-    pub fn scalar(value: f64) -> Self {
-        Factor {
-            vars: Vec::new(),
-            cards: Vec::new(),
-            values: vec![value],
-        }
-    }
-
     /// The factor `p(x_child | pa_child)` of `net`, over the child and its parents, with each
     /// row divided by its sum.
     ///
@@ -96,19 +87,9 @@ impl Factor {
         &self.values
     }
 
-    /// Mutable access to the table.
-    pub fn values_mut(&mut self) -> &mut [f64] {
-        &mut self.values
-    }
-
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.values.len()
-    }
-
-    /// True for a factor with no entries (some variable with no states; never built here).
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
     }
 
     /// Whether `var` is in the scope.
@@ -402,8 +383,9 @@ impl Factor {
         }
     }
 
-    /// The product of `factors` over the union of their scopes (used for small cliques and for
-    /// the most probable explanation's traceback).
+    /// The product of `factors` over the union of their scopes (the tests' reference for
+    /// elimination).
+    #[cfg(test)]
     pub fn product(factors: &[&Factor]) -> Factor {
         let (vars, cards) = union_scope(factors);
         let mut out = Factor {

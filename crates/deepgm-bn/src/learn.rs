@@ -12,21 +12,56 @@
 //!   `p_ijk = (N_ijk + ess / (q_i r_i)) / (N_ij + ess / q_i)`, which is the uniform row for an
 //!   unseen configuration too.
 
+use deepgm_core::params::Params;
+use deepgm_core::progress::Progress;
 use deepgm_core::{Error, Result};
+use serde::Serialize;
 
 use crate::data::Dataset;
 use crate::network::{Cpt, Network};
 
 /// How table entries are estimated from counts (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub enum Prior {
     /// Relative frequencies; the uniform row for unseen parent configurations.
+    #[serde(rename = "mle")]
     MaximumLikelihood,
     /// The posterior mean under the BDeu Dirichlet prior.
+    #[serde(rename = "bdeu")]
     BDeu {
         /// The equivalent sample size (total pseudo-count per variable), finite and `> 0`.
         ess: f64,
     },
+}
+
+/// Parameters of [`learn_parameters`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LearnParams {
+    /// How entries are estimated; default [`Prior::MaximumLikelihood`].
+    pub prior: Prior,
+}
+
+impl Default for LearnParams {
+    fn default() -> Self {
+        LearnParams {
+            prior: Prior::MaximumLikelihood,
+        }
+    }
+}
+
+impl Params for LearnParams {
+    /// A BDeu `ess` must be finite and `> 0` (error name `ess`).
+    fn check(&self) -> Result<()> {
+        if let Prior::BDeu { ess } = self.prior {
+            if !(ess.is_finite() && ess > 0.0) {
+                return Err(Error::invalid(
+                    "ess",
+                    format!("the equivalent sample size must be finite and > 0, found {ess}"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The counts `N_ijk` of every table of `structure` in `data`: for each variable, a vector in
@@ -113,29 +148,33 @@ pub fn counts(structure: &Network, data: &Dataset) -> Result<Vec<Vec<u64>>> {
 }
 
 /// A network with the variables, parents and names of `structure` (its tables are ignored)
-/// and tables estimated from the complete data `data` under `prior` (see the module
+/// and tables estimated from the complete data `data` under `params.prior` (see the module
 /// documentation for the formulas; an unseen parent configuration gets the uniform row).
+/// `progress` hears when the tables are done (one pass over the data).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] (name `--ess`) when a BDeu `ess` is not finite and `> 0`;
+/// [`Error::InvalidParameter`] (name `ess`) when a BDeu `ess` is not finite and `> 0`;
 /// everything [`counts`] rejects.
 ///
 /// ```
-/// use deepgm_bn::learn::{learn_parameters, Prior};
+/// use deepgm_bn::{learn_parameters, LearnParams, Prior};
+/// use deepgm_bn::{forward_sample, SampleParams};
+/// use deepgm_core::progress::NoProgress;
 /// let net = deepgm_bn::embedded::load("asia").unwrap();
-/// let data = deepgm_bn::sampling::forward_sample(&net, 2000, 1).unwrap();
-/// let learned = learn_parameters(&net, &data, Prior::BDeu { ess: 1.0 }).unwrap();
+/// let data = forward_sample(&net, &SampleParams { samples: 2000, seed: 1 }, &NoProgress).unwrap();
+/// let params = LearnParams { prior: Prior::BDeu { ess: 1.0 } };
+/// let learned = learn_parameters(&net, &data, &params, &NoProgress).unwrap();
 /// assert_eq!(learned.n_parameters(), net.n_parameters());
 /// ```
-pub fn learn_parameters(structure: &Network, data: &Dataset, prior: Prior) -> Result<Network> {
-    if let Prior::BDeu { ess } = prior {
-        if !(ess.is_finite() && ess > 0.0) {
-            return Err(Error::invalid(
-                "--ess",
-                format!("the equivalent sample size must be finite and > 0, found {ess}"),
-            ));
-        }
-    }
+pub fn learn_parameters(
+    structure: &Network,
+    data: &Dataset,
+    params: &LearnParams,
+    progress: &dyn Progress,
+) -> Result<Network> {
+    params.check()?;
+    let prior = params.prior;
+    progress.start(1, "parameter learning");
     let counts = counts(structure, data)?;
     let cpts: Vec<Cpt> = structure
         .cpts()
@@ -164,6 +203,7 @@ pub fn learn_parameters(structure: &Network, data: &Dataset, prior: Prior) -> Re
         })
         .collect();
     let variables = structure.variables().to_vec();
+    progress.advance(1);
     Ok(Network::new(structure.name(), variables, cpts)?
         .with_properties(structure.properties().to_vec()))
 }

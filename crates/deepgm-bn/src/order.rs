@@ -11,8 +11,10 @@
 use deepgm_core::rng::{seeded, DeepRng};
 use rand::Rng;
 
-/// The greedy rule used to pick the next variable to eliminate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The greedy rule used to pick the next variable to eliminate; serialized as its
+/// [`Heuristic::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Heuristic {
     /// Fewest fill-in edges.
     MinFill,
@@ -90,11 +92,6 @@ impl InteractionGraph {
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.vars.len()
-    }
-
-    /// True for a graph without nodes.
-    pub fn is_empty(&self) -> bool {
-        self.vars.is_empty()
     }
 
     fn connect(&mut self, a: usize, b: usize) {

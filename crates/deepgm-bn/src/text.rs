@@ -21,11 +21,10 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// An [`Error::Format`] on `source` whose message starts with `line L, column C:` for byte
-/// `offset` of `text`.
+/// An [`Error::Format`] on `source` at the line and column of byte `offset` of `text`.
 pub(crate) fn format_error(text: &str, source: &Path, offset: usize, message: &str) -> Error {
     let (line, column) = line_col(text, offset);
-    Error::format(source, format!("line {line}, column {column}: {message}"))
+    Error::format_at(source, line as u64, Some(column as u64), message)
 }
 
 /// `bytes` as UTF-8 text without a leading byte-order mark.
@@ -60,6 +59,9 @@ pub(crate) fn show(found: &str) -> String {
 
 /// How many state names an error message lists.
 pub(crate) const STATES_LISTED: usize = 12;
+
+/// How many missing CSV columns an error message lists.
+pub(crate) const MISSING_COLUMNS_LISTED: usize = 10;
 
 /// Names joined by ", ", the first `limit` of them, then "... (N in all)" when there are more.
 pub(crate) fn list_names<S: AsRef<str>>(names: &[S], limit: usize) -> String {

@@ -197,13 +197,13 @@ fn bytes_with_a_bom_are_read_and_invalid_utf8_is_located() {
     let net = deepgm_bn::parse_bif_bytes(&bytes, "bom.bif").unwrap();
     assert_eq!(net.variable(0).states, ["a"]);
     bytes.extend_from_slice(b"\n  \xFF");
-    let err = deepgm_bn::parse_bif_bytes(&bytes, "bad.bif")
-        .unwrap_err()
-        .to_string();
+    let err = deepgm_bn::parse_bif_bytes(&bytes, "bad.bif").unwrap_err();
     assert!(
-        err.contains("bad.bif") && err.contains("line 2, column 3") && err.contains("0xFF"),
-        "{err}"
+        matches!(&err, deepgm_core::Error::Format { path, line: Some(2), column: Some(3), message }
+            if path.to_str() == Some("bad.bif") && message.contains("0xFF")),
+        "{err:?}"
     );
+    assert!(err.to_string().starts_with("bad.bif:2:3: "), "{err}");
 }
 
 #[test]

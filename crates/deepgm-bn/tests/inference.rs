@@ -6,9 +6,24 @@ mod common;
 
 use std::io::Read;
 
-use deepgm_bn::inference::{self, Evidence, Method, Options};
 use deepgm_bn::Network;
+use deepgm_bn::{Evidence, Method, MpeParams, Posteriors, QueryParams};
+use deepgm_core::progress::NoProgress;
+use deepgm_core::{ErrorKind, Result};
 use serde_json::Value;
+
+/// An exact query with `method` and the default budget.
+fn exact_query(net: &Network, evidence: &Evidence, method: Method) -> Result<Posteriors> {
+    let params = QueryParams {
+        method,
+        ..QueryParams::default()
+    };
+    deepgm_bn::query(net, evidence, None, &params, &NoProgress)
+}
+
+fn mpe(net: &Network, evidence: &Evidence) -> Result<deepgm_bn::Explanation> {
+    deepgm_bn::mpe(net, evidence, &MpeParams::default(), &NoProgress)
+}
 
 /// Posterior marginals and P(e) by summing the joint over every assignment.
 fn enumerate(net: &Network, evidence: &Evidence) -> (f64, Vec<Vec<f64>>) {
@@ -18,7 +33,7 @@ fn enumerate(net: &Network, evidence: &Evidence) -> (f64, Vec<Vec<f64>>) {
     let mut x = vec![0usize; n];
     loop {
         if evidence.pairs().iter().all(|&(v, s)| x[v] == s) {
-            let p = inference::log_joint(net, &x).exp();
+            let p = deepgm_bn::log_joint(net, &x).exp();
             total += p;
             for v in 0..n {
                 marginals[v][x[v]] += p;
@@ -65,15 +80,15 @@ fn junction_tree_and_elimination_match_enumeration_on_asia() {
             Method::VariableElimination,
             Method::Auto,
         ] {
-            let result =
-                inference::query(&net, &evidence, None, method, &Options::default()).unwrap();
+            let result = exact_query(&net, &evidence, method).unwrap();
             assert!(
                 (result.log_evidence - pe.ln()).abs() < 1e-12,
                 "{text} {method:?}: log P(e) {} vs {}",
                 result.log_evidence,
                 pe.ln()
             );
-            for (v, dist) in &result.marginals {
+            for m in &result.marginals {
+                let (v, dist) = (&m.variable, &m.probabilities);
                 assert!(
                     max_diff(dist, &exact[*v]) < 1e-12,
                     "{text} {method:?}: {}",
@@ -96,7 +111,7 @@ fn mpe_matches_enumeration_on_asia() {
         let mut x = vec![0usize; n];
         'outer: loop {
             if evidence.pairs().iter().all(|&(v, s)| x[v] == s) {
-                best = best.max(inference::log_joint(&net, &x));
+                best = best.max(deepgm_bn::log_joint(&net, &x));
             }
             for (d, state) in x.iter_mut().enumerate() {
                 *state += 1;
@@ -107,10 +122,15 @@ fn mpe_matches_enumeration_on_asia() {
             }
             break;
         }
-        let found = inference::mpe(&net, &evidence, &Options::default()).unwrap();
+        let found = mpe(&net, &evidence).unwrap();
         assert!((found.log_prob - best).abs() < 1e-12, "{text}");
         for &(v, s) in evidence.pairs() {
             assert_eq!(found.assignment[v], s);
+        }
+        for (v, state) in found.states.iter().enumerate() {
+            assert_eq!((state.variable, state.state), (v, found.assignment[v]));
+            assert_eq!(state.name, net.variable(v).name);
+            assert_eq!(state.state_name, net.variable(v).states[state.state]);
         }
     }
 }
@@ -121,36 +141,61 @@ fn impossible_evidence_and_budget_are_errors() {
     // either = tub OR lung, deterministically: tub=yes with either=no is impossible.
     let evidence = Evidence::parse(&net, "tub=yes,either=no").unwrap();
     for method in [Method::JunctionTree, Method::VariableElimination] {
-        let err = inference::query(&net, &evidence, None, method, &Options::default()).unwrap_err();
+        let err = exact_query(&net, &evidence, method).unwrap_err();
+        assert_eq!(err.parameter(), Some("evidence"), "{err}");
         assert!(err.to_string().contains("probability zero"), "{err}");
     }
-    assert!(inference::mpe(&net, &evidence, &Options::default()).is_err());
-    let tiny = Options {
+    let err = mpe(&net, &evidence).unwrap_err();
+    assert_eq!(err.parameter(), Some("evidence"), "{err}");
+    let tiny = QueryParams {
+        method: Method::JunctionTree,
         max_table_entries: 4.0,
     };
-    let err =
-        inference::query(&net, &Evidence::none(), None, Method::JunctionTree, &tiny).unwrap_err();
-    assert!(err.to_string().contains("--max-table-entries"), "{err}");
+    let err = deepgm_bn::query(&net, &Evidence::none(), None, &tiny, &NoProgress).unwrap_err();
+    assert_eq!(err.parameter(), Some("max_table_entries"), "{err}");
+    for bad in [0.0, f64::NAN, f64::INFINITY] {
+        let params = QueryParams {
+            max_table_entries: bad,
+            ..QueryParams::default()
+        };
+        let err =
+            deepgm_bn::query(&net, &Evidence::none(), None, &params, &NoProgress).unwrap_err();
+        assert_eq!(err.parameter(), Some("max_table_entries"), "{err}");
+        let params = MpeParams {
+            max_table_entries: bad,
+        };
+        let err = deepgm_bn::mpe(&net, &Evidence::none(), &params, &NoProgress).unwrap_err();
+        assert_eq!(err.parameter(), Some("max_table_entries"), "{err}");
+    }
     let err = Evidence::parse(&net, "dysp=maybe").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    assert_eq!(err.parameter(), Some("evidence"));
     assert!(err.to_string().contains("expected one of yes, no"), "{err}");
     let err = Evidence::parse(&net, "nothing=yes").unwrap_err();
+    assert_eq!(err.parameter(), Some("evidence"));
     assert!(err.to_string().contains("no variable `nothing`"), "{err}");
+    let observed = Evidence::parse(&net, "dysp=yes").unwrap();
+    let dysp = net.find("dysp").unwrap();
+    for targets in [vec![dysp], vec![99]] {
+        let err = deepgm_bn::query(
+            &net,
+            &observed,
+            Some(&targets),
+            &QueryParams::default(),
+            &NoProgress,
+        )
+        .unwrap_err();
+        assert_eq!(err.parameter(), Some("targets"), "{err}");
+    }
 }
 
 #[test]
 fn probability_of_no_evidence_is_one_on_alarm() {
     let net = deepgm_bn::embedded::load("alarm").unwrap();
-    let result = inference::query(
-        &net,
-        &Evidence::none(),
-        None,
-        Method::JunctionTree,
-        &Options::default(),
-    )
-    .unwrap();
+    let result = exact_query(&net, &Evidence::none(), Method::JunctionTree).unwrap();
     assert!(result.log_evidence.abs() < 1e-9, "{}", result.log_evidence);
-    for (_, dist) in &result.marginals {
-        assert!((dist.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    for m in &result.marginals {
+        assert!((m.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 }
 
@@ -192,14 +237,7 @@ fn shared_networks_agree_with_the_reference_fixtures() {
         let fixture = read_fixture(name).unwrap_or_else(|| panic!("fixture for {name}"));
         // The source's claim on every network: the joint sums to 1 (rows divided by their sums,
         // so to rounding), here by the junction tree.
-        let jt = inference::query(
-            &net,
-            &Evidence::none(),
-            None,
-            Method::JunctionTree,
-            &Options::default(),
-        )
-        .unwrap();
+        let jt = exact_query(&net, &Evidence::none(), Method::JunctionTree).unwrap();
         assert!(
             jt.log_evidence.abs() < 1e-12,
             "{name}: log P(no evidence) = {}",
@@ -207,8 +245,7 @@ fn shared_networks_agree_with_the_reference_fixtures() {
         );
         for query in fixture["queries"].as_array().unwrap() {
             let evidence = evidence_of(&net, &query["evidence"]);
-            let auto =
-                inference::query(&net, &evidence, None, Method::Auto, &Options::default()).unwrap();
+            let auto = exact_query(&net, &evidence, Method::Auto).unwrap();
             let expected_log = query["log_evidence"].as_f64().unwrap();
             assert!(
                 (auto.log_evidence - expected_log).abs() < 1e-6,
@@ -217,8 +254,10 @@ fn shared_networks_agree_with_the_reference_fixtures() {
             );
             let marginals = query["marginals"].as_object().unwrap();
             let mut checked = 0;
-            for (v, dist) in &auto.marginals {
+            for m in &auto.marginals {
+                let (v, dist) = (&m.variable, &m.probabilities);
                 let var = net.variable(*v);
+                assert_eq!(m.name, var.name);
                 let Some(expected) = marginals.get(&var.name) else {
                     continue;
                 };
@@ -245,13 +284,13 @@ fn shared_networks_agree_with_the_reference_fixtures() {
             } else {
                 Method::JunctionTree
             };
-            if let Ok(second) = inference::query(&net, &evidence, None, other, &Options::default())
-            {
+            if let Ok(second) = exact_query(&net, &evidence, other) {
                 assert!(
                     (second.log_evidence - auto.log_evidence).abs() < 1e-12,
                     "{name}"
                 );
-                for ((_, a), (_, b)) in auto.marginals.iter().zip(&second.marginals) {
+                for (ma, mb) in auto.marginals.iter().zip(&second.marginals) {
+                    let (a, b) = (&ma.probabilities, &mb.probabilities);
                     assert!(
                         max_diff(a, b) < 1e-12,
                         "{name}: VE vs JT {}",
@@ -262,7 +301,7 @@ fn shared_networks_agree_with_the_reference_fixtures() {
         }
         for case in fixture["mpe"].as_array().unwrap() {
             let evidence = evidence_of(&net, &case["evidence"]);
-            let found = inference::mpe(&net, &evidence, &Options::default()).unwrap();
+            let found = mpe(&net, &evidence).unwrap();
             let expected = case["log_prob"].as_f64().unwrap();
             assert!(
                 (found.log_prob - expected).abs() < 1e-9,
@@ -271,4 +310,28 @@ fn shared_networks_agree_with_the_reference_fixtures() {
             );
         }
     }
+}
+
+#[test]
+fn reports_serialize_by_name() {
+    let net = deepgm_bn::embedded::load("asia").unwrap();
+    let evidence = Evidence::parse(&net, "smoke=yes,dysp=yes").unwrap();
+    let answer = exact_query(&net, &evidence, Method::JunctionTree).unwrap();
+    let v = serde_json::to_value(&answer).unwrap();
+    assert_eq!(v["method"], "jt");
+    assert_eq!(v["evidence"]["smoke"], "yes");
+    assert_eq!(v["log_evidence"], answer.log_evidence);
+    let lung = answer.marginal("lung").unwrap();
+    assert_eq!(
+        v["marginals"]["lung"]["yes"],
+        lung.probability_of("yes").unwrap()
+    );
+    assert_eq!(v["detail"]["pruned_variables"], answer.cost.variables);
+    assert_eq!(v["detail"]["table_entries"], answer.cost.total_entries);
+    let found = mpe(&net, &evidence).unwrap();
+    let m = serde_json::to_value(&found).unwrap();
+    assert_eq!(m["assignment"]["smoke"], "yes");
+    assert_eq!(m["assignment"].as_object().unwrap().len(), 8);
+    assert_eq!(m["evidence"]["dysp"], "yes");
+    assert_eq!(m["induced_width"], found.induced_width);
 }

@@ -1,10 +1,19 @@
 //! Parameter learning and the CSV form of datasets.
 
-use deepgm_bn::data::{load_csv, read_csv, save_csv, write_csv, Dataset};
-use deepgm_bn::learn::{counts, learn_parameters, Prior};
-use deepgm_bn::sampling::forward_sample;
 use deepgm_bn::Network;
+use deepgm_bn::SampleParams;
+use deepgm_bn::{counts, LearnParams, Prior};
+use deepgm_bn::{load_csv, read_csv, save_csv, write_csv, Dataset};
+use deepgm_core::progress::NoProgress;
 use proptest::prelude::*;
+
+fn forward_sample(net: &Network, samples: usize, seed: u64) -> deepgm_core::Result<Dataset> {
+    deepgm_bn::forward_sample(net, &SampleParams { samples, seed }, &NoProgress)
+}
+
+fn learn_parameters(net: &Network, data: &Dataset, prior: Prior) -> deepgm_core::Result<Network> {
+    deepgm_bn::learn_parameters(net, data, &LearnParams { prior }, &NoProgress)
+}
 
 #[test]
 fn learning_from_alarm_samples_recovers_the_tables() {
@@ -100,11 +109,13 @@ fn learning_errors() {
     let data = read_csv(&net, "A,B\na0,b1\n", "x.csv").unwrap();
     for ess in [0.0, -1.0, f64::NAN, f64::INFINITY] {
         let err = learn_parameters(&net, &data, Prior::BDeu { ess }).unwrap_err();
-        assert!(err.to_string().contains("--ess"), "{err}");
+        assert_eq!(err.kind(), deepgm_core::ErrorKind::InvalidParameter);
+        assert_eq!(err.parameter(), Some("ess"), "{err}");
     }
     // A dataset missing a column (built by hand: read_csv would refuse it).
     let partial = Dataset::new(&net, vec![0], vec![0, 1, 1]).unwrap();
     let err = learn_parameters(&net, &partial, Prior::MaximumLikelihood).unwrap_err();
+    assert_eq!(err.parameter(), Some("dataset"), "{err}");
     assert!(
         err.to_string().contains("no column for variable(s) B"),
         "{err}"
@@ -115,10 +126,15 @@ fn learning_errors() {
     let mle = learn_parameters(&net, &empty, Prior::MaximumLikelihood).unwrap();
     assert_eq!(mle.cpt(0).values, [0.5, 0.5]);
     // Dataset::new checks its input.
-    assert!(Dataset::new(&net, vec![0, 1], vec![0, 3]).is_err());
-    assert!(Dataset::new(&net, vec![0, 0], vec![0, 0]).is_err());
-    assert!(Dataset::new(&net, vec![0, 1], vec![0]).is_err());
-    assert!(Dataset::new(&net, vec![5], vec![0]).is_err());
+    for (vars, values) in [
+        (vec![0, 1], vec![0, 3]),
+        (vec![0, 0], vec![0, 0]),
+        (vec![0, 1], vec![0]),
+        (vec![5], vec![0]),
+    ] {
+        let err = Dataset::new(&net, vars, values).unwrap_err();
+        assert_eq!(err.parameter(), Some("dataset"), "{err}");
+    }
 }
 
 #[test]
@@ -157,13 +173,47 @@ fn csv_round_trip() {
     assert_eq!(by_hand.values(), [1, 0, 0, 2]);
 }
 
-fn csv_error(text: &str) -> String {
+/// A CSV error's location and message, from the fields of an [`deepgm_core::Error::Format`].
+struct CsvProblem {
+    line: u64,
+    column: Option<u64>,
+    message: String,
+}
+
+impl CsvProblem {
+    fn at(&self, line: u64, column: Option<u64>) -> bool {
+        (self.line, self.column) == (line, column)
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        self.message.contains(text)
+    }
+}
+
+impl std::fmt::Display for CsvProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{:?}: {}", self.line, self.column, self.message)
+    }
+}
+
+fn csv_error(text: &str) -> CsvProblem {
     let net = deepgm_bn::embedded::load("asia").unwrap();
-    let err = read_csv(&net, text, "bad.csv").unwrap_err();
-    assert!(err.is_bad_input());
-    let msg = err.to_string();
-    assert!(msg.starts_with("bad.csv: "), "{msg}");
-    msg
+    match read_csv(&net, text, "bad.csv").unwrap_err() {
+        deepgm_core::Error::Format {
+            path,
+            line: Some(line),
+            column,
+            message,
+        } => {
+            assert_eq!(path.to_str(), Some("bad.csv"));
+            CsvProblem {
+                line,
+                column,
+                message,
+            }
+        }
+        other => panic!("expected a format error with a line, got {other:?}"),
+    }
 }
 
 const HEADER: &str = "asia,tub,smoke,lung,bronc,either,xray,dysp";
@@ -174,55 +224,66 @@ fn bad_csvs_name_line_column_and_variable() {
     // Unknown state.
     let msg = csv_error(&format!("{HEADER}\n{row}\nno,no,maybe,no,yes,no,no,yes\n"));
     assert!(
-        msg.contains("line 3, column 3 (smoke): unknown state \"maybe\": expected one of yes, no"),
+        msg.at(3, Some(3))
+            && msg.contains("smoke: unknown state \"maybe\": expected one of yes, no"),
         "{msg}"
     );
     // Empty cell, quoted empty cell.
     let msg = csv_error(&format!("{HEADER}\nno,no,yes,no,yes,no, ,yes\n"));
     assert!(
-        msg.contains("line 2, column 7 (xray): missing value: expected one of yes, no"),
+        msg.at(2, Some(7)) && msg.contains("xray: missing value: expected one of yes, no"),
         "{msg}"
     );
     let msg = csv_error(&format!("{HEADER}\n\"\",no,yes,no,yes,no,no,yes\n"));
     assert!(
-        msg.contains("line 2, column 1 (asia): missing value"),
+        msg.at(2, Some(1)) && msg.contains("asia: missing value"),
         "{msg}"
     );
     // Ragged rows (after a skipped blank line, so line numbers count it).
     let msg = csv_error(&format!("{HEADER}\n{row}\n\nno,no,yes\n"));
-    assert!(msg.contains("line 4: expected 8 fields"), "{msg}");
+    assert!(
+        msg.at(4, None) && msg.contains("expected 8 fields"),
+        "{msg}"
+    );
     assert!(msg.contains("found 3"), "{msg}");
     let msg = csv_error(&format!("{HEADER}\n{row},no\n"));
-    assert!(msg.contains("line 2: expected 8 fields"), "{msg}");
+    assert!(
+        msg.at(2, None) && msg.contains("expected 8 fields"),
+        "{msg}"
+    );
     // Missing column.
     let msg = csv_error("asia,tub,smoke,lung,bronc,either,xray\nno,no,yes,no,yes,no,no\n");
     assert!(
-        msg.contains("line 1: missing column(s) for variable(s) dysp"),
+        msg.at(1, None) && msg.contains("missing column(s) for variable(s) dysp"),
         "{msg}"
     );
     // Extra column.
     let msg = csv_error(&format!("{HEADER},age\n{row},30\n"));
     assert!(
-        msg.contains("line 1, column 9: unknown variable \"age\" (extra column)"),
+        msg.at(1, Some(9)) && msg.contains("unknown variable \"age\" (extra column)"),
         "{msg}"
     );
     // Repeated column.
     let msg = csv_error(&format!("{HEADER},tub\n{row},no\n"));
     assert!(
-        msg.contains("line 1, column 9: variable tub appears twice (also column 2)"),
+        msg.at(1, Some(9)) && msg.contains("variable tub appears twice (also column 2)"),
         "{msg}"
     );
     // Empty text; quotes.
-    assert!(csv_error("").contains("line 1: the file is empty"));
+    let msg = csv_error("");
+    assert!(
+        msg.at(1, None) && msg.contains("the file is empty"),
+        "{msg}"
+    );
     assert!(csv_error("  \n\n").contains("the file is empty"));
     let msg = csv_error(&format!("{HEADER}\n{row}\n\"no,no"));
     assert!(
-        msg.contains("line 3, column 1: unterminated quoted value"),
+        msg.at(3, Some(1)) && msg.contains("unterminated quoted value"),
         "{msg}"
     );
     let msg = csv_error(&format!("{HEADER}\n\"no\"x,no,yes,no,yes,no,no,yes\n"));
     assert!(
-        msg.contains("line 2, column 1: unexpected text after a closing quote"),
+        msg.at(2, Some(1)) && msg.contains("unexpected text after a closing quote"),
         "{msg}"
     );
 }
@@ -233,11 +294,15 @@ fn load_csv_reports_io_and_utf8_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("none.csv");
     let err = load_csv(&net, &missing).unwrap_err();
+    assert_eq!(err.kind(), deepgm_core::ErrorKind::Io, "{err}");
     assert!(err.to_string().contains("none.csv"), "{err}");
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, b"A,B\na0,b1\na\xff,b0\n").unwrap();
-    let err = load_csv(&net, &bad).unwrap_err().to_string();
-    assert!(err.contains("line 3") && err.contains("UTF-8"), "{err}");
+    let err = load_csv(&net, &bad).unwrap_err();
+    assert!(
+        matches!(&err, deepgm_core::Error::Format { line: Some(3), message, .. } if message.contains("UTF-8")),
+        "{err:?}"
+    );
 }
 
 proptest! {

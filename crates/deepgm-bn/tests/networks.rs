@@ -157,6 +157,7 @@ fn save_and_load_every_supported_file_name() {
     assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
     // An unknown extension is refused on save, and sniffed on load.
     let err = save(&net, dir.path().join("a.txt")).unwrap_err();
+    assert_eq!(err.parameter(), Some("output"), "{err}");
     assert!(
         err.is_bad_input() && err.to_string().contains("a.txt"),
         "{err}"

@@ -86,7 +86,7 @@ fn lists_start_graph_and_indegree_are_obeyed() {
     ]);
     // asia's own graph has two parents for either and dysp: over the limit of 1.
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("max_indegree"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--max-indegree"), "{}", stderr(&out));
     let out = deepgm(&[
         "bn",
         "learn-structure",
@@ -177,7 +177,7 @@ fn bad_input_is_named_and_exits_2() {
         (
             write("missing.csv", "A,B\nx,1\ny,2\nx,\n"),
             vec![],
-            "line 4, column 2 (B): missing value",
+            "missing.csv:4:2: B: missing value",
         ),
         (write("header.csv", "A,B\n"), vec![], "no rows"),
     ];
@@ -191,7 +191,7 @@ fn bad_input_is_named_and_exits_2() {
     let o = learn(&good, &["--whitelist", &list]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("line 1: unknown variable \"D\""),
+        stderr(&o).contains("list.txt:1: unknown variable \"D\""),
         "{}",
         stderr(&o)
     );

@@ -1,4 +1,5 @@
-//! Evidence (observed variables) and target lists, parsed from the command line's text form.
+//! Evidence (observed variables) and target lists, also from their text forms (`"A=yes,B=no"`,
+//! `"X,Y"`).
 
 use deepgm_core::{Error, Result};
 
@@ -19,14 +20,14 @@ impl Evidence {
     /// Evidence from `(variable, state)` pairs.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] (`--evidence`) when a variable or state index is out of
+    /// [`Error::InvalidParameter`] (name `evidence`) when a variable or state index is out of
     /// range, or a variable is observed twice.
     pub fn from_pairs(net: &Network, pairs: &[(usize, usize)]) -> Result<Self> {
         let mut seen = vec![false; net.n_variables()];
         for &(var, state) in pairs {
             if var >= net.n_variables() {
                 return Err(Error::invalid(
-                    "--evidence",
+                    "evidence",
                     format!(
                         "variable index {var} is out of range: the network has {} variables",
                         net.n_variables()
@@ -35,7 +36,7 @@ impl Evidence {
             }
             if state >= net.cardinality(var) {
                 return Err(Error::invalid(
-                    "--evidence",
+                    "evidence",
                     format!(
                         "state index {state} of {} is out of range: it has {} states",
                         net.variable(var).name,
@@ -45,7 +46,7 @@ impl Evidence {
             }
             if std::mem::replace(&mut seen[var], true) {
                 return Err(Error::invalid(
-                    "--evidence",
+                    "evidence",
                     format!("{} is observed twice", net.variable(var).name),
                 ));
             }
@@ -60,23 +61,23 @@ impl Evidence {
     /// evidence.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] (`--evidence`) naming the pair, the unknown variable or the
+    /// [`Error::InvalidParameter`] (name `evidence`) naming the pair, the unknown variable or the
     /// unknown state (with the valid states), or a variable given twice.
     pub fn parse(net: &Network, text: &str) -> Result<Self> {
         let mut pairs = Vec::new();
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let Some((name, state)) = item.split_once('=') else {
                 return Err(Error::invalid(
-                    "--evidence",
+                    "evidence",
                     format!("`{item}` is not VARIABLE=STATE"),
                 ));
             };
             let (name, state) = (name.trim(), state.trim());
-            let var = find_variable(net, name, "--evidence")?;
+            let var = find_variable(net, name, "evidence")?;
             let variable = net.variable(var);
             let Some(s) = variable.state_index(state) else {
                 return Err(Error::invalid(
-                    "--evidence",
+                    "evidence",
                     format!(
                         "{name} has no state `{state}`{}: expected one of {}",
                         crate::text::did_you_mean(state, &variable.states),
@@ -110,16 +111,17 @@ impl Evidence {
     }
 }
 
-/// The index of the variable called `name`, or an error for option `option` with the closest
-/// names ("did you mean") and the first 40 names of the network.
+/// The index of the variable called `name`, or an error naming the parameter `parameter` (for
+/// example `evidence` or `targets`) with the closest names ("did you mean") and the first 40
+/// names of the network.
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] when no variable has that name.
-pub fn find_variable(net: &Network, name: &str, option: &str) -> Result<usize> {
+pub fn find_variable(net: &Network, name: &str, parameter: &str) -> Result<usize> {
     net.find(name).ok_or_else(|| {
         let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
         Error::invalid(
-            option,
+            parameter,
             format!(
                 "the network has no variable `{name}`{}; it has {}",
                 crate::text::did_you_mean(name, &names),
@@ -132,16 +134,17 @@ pub fn find_variable(net: &Network, name: &str, option: &str) -> Result<usize> {
 /// How many variable names an unknown-variable error lists.
 const VARIABLES_LISTED: usize = 40;
 
-/// Parses a comma-separated list of variable names (`"X,Y"`) for option `option`.
+/// Parses a comma-separated list of variable names (`"X,Y"`); errors name the parameter
+/// `parameter` (for example `targets`).
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming an unknown or repeated variable.
-pub fn parse_targets(net: &Network, text: &str, option: &str) -> Result<Vec<usize>> {
+pub fn parse_targets(net: &Network, text: &str, parameter: &str) -> Result<Vec<usize>> {
     let mut out: Vec<usize> = Vec::new();
     for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let v = find_variable(net, name, option)?;
+        let v = find_variable(net, name, parameter)?;
         if out.contains(&v) {
-            return Err(Error::invalid(option, format!("{name} is listed twice")));
+            return Err(Error::invalid(parameter, format!("{name} is listed twice")));
         }
         out.push(v);
     }

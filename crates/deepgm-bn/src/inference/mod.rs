@@ -13,8 +13,11 @@
 //! - [`Method::Auto`] estimates both costs (total table entries) and runs the cheaper.
 //!
 //! Before building any table the plan's total size is checked against
-//! [`Options::max_table_entries`], so an infeasible query is an error, not an out-of-memory
-//! abort.
+//! [`QueryParams::max_table_entries`], so an infeasible query is an error, not an
+//! out-of-memory abort.
+//!
+//! [`query`] returns [`Posteriors`] (marginals by variable and state name, serializable),
+//! [`mpe`] an [`Explanation`].
 
 mod evidence;
 mod jtree;
@@ -24,24 +27,32 @@ mod ve;
 use std::borrow::Cow;
 
 use rayon::prelude::*;
+use serde::Serialize;
 
+use deepgm_core::params::Params;
+use deepgm_core::progress::Progress;
 use deepgm_core::{Error, Result};
 
 use crate::factor::{Factor, Reduce};
 use crate::network::Network;
 use crate::order::{InteractionGraph, Plan};
+use crate::report::{named_evidence, named_marginals, Marginal, VariableState};
 
 pub use evidence::{find_variable, parse_targets, Evidence};
-pub use mpe::{log_joint, mpe, Explanation};
+pub use mpe::{log_joint, mpe, Explanation, MpeParams};
 
-/// Which exact algorithm answers a query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which exact algorithm answers a query; serialized as its [`Method::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum Method {
     /// The cheaper of the two below, by the plans' estimated table sizes.
+    #[default]
+    #[serde(rename = "auto")]
     Auto,
     /// One junction tree for all targets.
+    #[serde(rename = "jt")]
     JunctionTree,
     /// Variable elimination, once per target.
+    #[serde(rename = "ve")]
     VariableElimination,
 }
 
@@ -56,43 +67,89 @@ impl Method {
     }
 }
 
-/// Limits and choices for exact inference.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Options {
-    /// The most table entries (f64 each) a query may build in total; a plan above it is refused
-    /// before anything is allocated.
+/// The default of [`QueryParams::max_table_entries`] and [`MpeParams::max_table_entries`]:
+/// 2e8 entries (1.6 GB of `f64`).
+pub const DEFAULT_MAX_TABLE_ENTRIES: f64 = 2e8;
+
+/// Parameters of [`query`] and [`log_evidence`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct QueryParams {
+    /// The exact algorithm; default [`Method::Auto`] ([`log_evidence`] always eliminates).
+    pub method: Method,
+    /// The most table entries (f64 each) a query may build in total, finite and at least 1; a
+    /// plan above it is refused before anything is allocated. Default
+    /// [`DEFAULT_MAX_TABLE_ENTRIES`] (2e8).
     pub max_table_entries: f64,
 }
 
-impl Default for Options {
+impl Default for QueryParams {
     fn default() -> Self {
-        Options {
-            max_table_entries: 2e8,
+        QueryParams {
+            method: Method::Auto,
+            max_table_entries: DEFAULT_MAX_TABLE_ENTRIES,
         }
     }
 }
 
+impl Params for QueryParams {
+    fn check(&self) -> Result<()> {
+        check_max_table_entries(self.max_table_entries)
+    }
+}
+
+/// `Ok` when a table budget is finite and at least 1.
+pub(crate) fn check_max_table_entries(max_table_entries: f64) -> Result<()> {
+    if max_table_entries.is_finite() && max_table_entries >= 1.0 {
+        Ok(())
+    } else {
+        Err(Error::param(
+            "max_table_entries",
+            max_table_entries,
+            "a number of at least 1",
+        ))
+    }
+}
+
 /// What an exact query returns.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serializes as `{"log_evidence", "marginals": {"VAR": {"STATE": p}}, "method",
+/// "evidence": {"VAR": "STATE"}, "detail": {"pruned_variables", "table_entries",
+/// "largest_table_entries", "induced_width"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Posteriors {
     /// Natural log of the probability of the evidence (0 without evidence).
     pub log_evidence: f64,
     /// For each target (in the order asked), its posterior distribution over its states.
-    pub marginals: Vec<(usize, Vec<f64>)>,
+    #[serde(serialize_with = "crate::report::marginals_by_name")]
+    pub marginals: Vec<Marginal>,
     /// The algorithm that ran ([`Method::JunctionTree`] or [`Method::VariableElimination`]).
     pub method: Method,
+    /// The evidence, by name.
+    #[serde(serialize_with = "crate::report::states_by_name")]
+    pub evidence: Vec<VariableState>,
     /// Sizes of what was built.
+    #[serde(rename = "detail")]
     pub cost: Cost,
 }
 
+impl Posteriors {
+    /// The marginal of the variable called `name`, if it was a target.
+    pub fn marginal(&self, name: &str) -> Option<&Marginal> {
+        self.marginals.iter().find(|m| m.name == name)
+    }
+}
+
 /// Sizes of an inference run's tables.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Cost {
     /// Variables left after pruning (the union over targets for variable elimination).
+    #[serde(rename = "pruned_variables")]
     pub variables: usize,
     /// Total entries of the tables built (planned).
+    #[serde(rename = "table_entries")]
     pub total_entries: f64,
     /// Entries of the largest table.
+    #[serde(rename = "largest_table_entries")]
     pub largest_entries: f64,
     /// The largest induced width of the orderings used.
     pub induced_width: usize,
@@ -166,15 +223,15 @@ fn component_of<'a>(
     (chosen, sub)
 }
 
-fn check_budget(entries: f64, largest: f64, options: &Options, what: &str) -> Result<()> {
-    if entries > options.max_table_entries {
+fn check_budget(entries: f64, largest: f64, max_table_entries: f64, what: &str) -> Result<()> {
+    if entries > max_table_entries {
         return Err(Error::invalid(
-            "--max-table-entries",
+            "max_table_entries",
             format!(
                 "{what} needs {entries:.3e} table entries (largest table {largest:.3e}), over the \
-                 budget of {:.3e}: raise --max-table-entries if memory allows ({:.1} GiB), or \
+                 budget of {:.3e}: raise it if memory allows ({:.1} GiB), or \
                  ask for fewer targets or add evidence",
-                options.max_table_entries,
+                max_table_entries,
                 entries * 8.0 / (1u64 << 30) as f64
             ),
         ));
@@ -184,27 +241,28 @@ fn check_budget(entries: f64, largest: f64, options: &Options, what: &str) -> Re
 
 fn zero_evidence() -> Error {
     Error::invalid(
-        "--evidence",
+        "evidence",
         "the evidence has probability zero under this network",
     )
 }
 
 /// Natural log of the probability of the evidence, by variable elimination over the
-/// evidence's ancestors.
+/// evidence's ancestors (`params.method` is not used).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] when the plan exceeds the table budget or the evidence has
-/// probability zero.
-pub fn log_evidence(net: &Network, evidence: &Evidence, options: &Options) -> Result<f64> {
+/// [`Error::InvalidParameter`] naming `max_table_entries` when it is not finite and at least 1
+/// or the plan exceeds it, `evidence` when the evidence has probability zero.
+pub fn log_evidence(net: &Network, evidence: &Evidence, params: &QueryParams) -> Result<f64> {
+    params.check()?;
     let factors = restricted_factors(net, evidence);
-    log_evidence_with(net, &factors, evidence, options)
+    log_evidence_with(net, &factors, evidence, params.max_table_entries)
 }
 
 fn log_evidence_with(
     net: &Network,
     factors: &[Factor],
     evidence: &Evidence,
-    options: &Options,
+    max_table_entries: f64,
 ) -> Result<f64> {
     if evidence.is_empty() {
         return Ok(0.0);
@@ -215,7 +273,7 @@ fn log_evidence_with(
     check_budget(
         plan.total_entries,
         plan.largest_entries,
-        options,
+        max_table_entries,
         "the probability of the evidence",
     )?;
     let log = ve::log_total(chosen, &plan);
@@ -226,27 +284,53 @@ fn log_evidence_with(
 }
 
 /// Posterior marginals of `targets` (every unobserved variable when `None`) given `evidence`,
-/// and the probability of the evidence.
+/// and the probability of the evidence, by `params.method`. `progress` hears when the answer
+/// is ready (exact inference has no steps worth counting).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] when a target is observed, the plan exceeds
-/// [`Options::max_table_entries`], or the evidence has probability zero.
+/// [`Error::InvalidParameter`] naming `targets` when a target is out of range or observed,
+/// `max_table_entries` when it is not finite and at least 1 or the plan exceeds it, `evidence`
+/// when the evidence has probability zero.
+///
+/// ```
+/// use deepgm_bn::{query, Evidence, QueryParams};
+/// use deepgm_core::progress::NoProgress;
+/// let net = deepgm_bn::embedded::load("asia").unwrap();
+/// let evidence = Evidence::parse(&net, "smoke=yes").unwrap();
+/// let lung = net.find("lung").unwrap();
+/// let params = QueryParams::default();
+/// let answer = query(&net, &evidence, Some(&[lung]), &params, &NoProgress).unwrap();
+/// assert!((answer.marginals[0].probability_of("yes").unwrap() - 0.1).abs() < 1e-12);
+/// ```
 pub fn query(
     net: &Network,
     evidence: &Evidence,
     targets: Option<&[usize]>,
-    method: Method,
-    options: &Options,
+    params: &QueryParams,
+    progress: &dyn Progress,
 ) -> Result<Posteriors> {
+    params.check()?;
+    let method = params.method;
+    let max_table_entries = params.max_table_entries;
+    progress.start(1, "exact inference");
     let targets: Vec<usize> = match targets {
         Some(t) => t.to_vec(),
         None => (0..net.n_variables())
             .filter(|&v| evidence.state_of(v).is_none())
             .collect(),
     };
+    if let Some(&t) = targets.iter().find(|&&t| t >= net.n_variables()) {
+        return Err(Error::invalid(
+            "targets",
+            format!(
+                "variable index {t} is out of range: the network has {} variables",
+                net.n_variables()
+            ),
+        ));
+    }
     if let Some(&t) = targets.iter().find(|&&t| evidence.state_of(t).is_some()) {
         return Err(Error::invalid(
-            "--target",
+            "targets",
             format!(
                 "{} is observed: its posterior is the evidence itself",
                 net.variable(t).name
@@ -255,7 +339,8 @@ pub fn query(
     }
     let factors = restricted_factors(net, evidence);
     if targets.is_empty() {
-        let log_evidence = log_evidence_with(net, &factors, evidence, options)?;
+        let log_evidence = log_evidence_with(net, &factors, evidence, max_table_entries)?;
+        progress.advance(1);
         return Ok(Posteriors {
             log_evidence,
             marginals: Vec::new(),
@@ -264,6 +349,7 @@ pub fn query(
             } else {
                 method
             },
+            evidence: named_evidence(net, evidence),
             cost: Cost::default(),
         });
     }
@@ -279,18 +365,28 @@ pub fn query(
     let (marginals, cost, log_evidence) = match chosen_method {
         // The tree's total over the pruned network is P(e): the extra ancestors of the targets
         // sum out to 1.
-        Method::JunctionTree => by_junction_tree(net, &chosen, &graph, jt_plan, &targets, options)?,
+        Method::JunctionTree => {
+            by_junction_tree(net, &chosen, &graph, jt_plan, &targets, max_table_entries)?
+        }
         _ => {
-            let log_evidence = log_evidence_with(net, &factors, evidence, options)?;
-            let (marginals, cost) =
-                by_elimination(net, &factors, &targets, evidence, options, planned)?;
+            let log_evidence = log_evidence_with(net, &factors, evidence, max_table_entries)?;
+            let (marginals, cost) = by_elimination(
+                net,
+                &factors,
+                &targets,
+                evidence,
+                max_table_entries,
+                planned,
+            )?;
             (marginals, cost, log_evidence)
         }
     };
+    progress.advance(1);
     Ok(Posteriors {
         log_evidence,
-        marginals,
+        marginals: named_marginals(net, marginals),
         method: chosen_method,
+        evidence: named_evidence(net, evidence),
         cost,
     })
 }
@@ -407,7 +503,7 @@ fn by_elimination(
     factors: &[Factor],
     targets: &[usize],
     evidence: &Evidence,
-    options: &Options,
+    max_table_entries: f64,
     planned: Vec<TargetPlan<'_>>,
 ) -> Result<(Marginals, Cost)> {
     let planned: Vec<TargetPlan<'_>> = if planned.len() == targets.len() {
@@ -423,7 +519,7 @@ fn by_elimination(
         check_budget(
             plan.total_entries,
             plan.largest_entries,
-            options,
+            max_table_entries,
             &format!("the posterior of {}", net.variable(t).name),
         )?;
         cost.variables = cost.variables.max(plan.order.len() + 1);
@@ -461,11 +557,11 @@ fn by_junction_tree(
     graph: &InteractionGraph,
     plan: Option<Plan>,
     targets: &[usize],
-    options: &Options,
+    max_table_entries: f64,
 ) -> Result<(Marginals, Cost, f64)> {
     let plan = plan.unwrap_or_else(|| graph.best_plan(&[]));
     let (entries, largest) = jtree::table_entries(&plan, |v| net.cardinality(v));
-    check_budget(entries, largest, options, "the junction tree")?;
+    check_budget(entries, largest, max_table_entries, "the junction tree")?;
     let calibrated = jtree::calibrate(chosen, &plan).ok_or_else(zero_evidence)?;
     // The smallest clique holding each target.
     let mut best: Vec<Option<usize>> = vec![None; net.n_variables()];

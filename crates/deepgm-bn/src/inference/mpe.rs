@@ -1,32 +1,79 @@
 //! The most probable explanation: the assignment of every unobserved variable that maximizes
 //! the joint with the evidence, by max-product variable elimination and a traceback.
 
-use deepgm_core::{Error, Result};
+use deepgm_core::params::Params;
+use deepgm_core::progress::Progress;
+use deepgm_core::Result;
+use serde::Serialize;
 
-use super::{check_budget, restricted_factors, Evidence, Options};
+use super::{check_budget, check_max_table_entries, restricted_factors, Evidence};
 use crate::factor::{Factor, Reduce};
 use crate::network::Network;
 use crate::order::InteractionGraph;
+use crate::report::{named_evidence, VariableState};
+
+/// Parameters of [`mpe`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MpeParams {
+    /// The most table entries (f64 each) the elimination may build in total, finite and at
+    /// least 1; default [`DEFAULT_MAX_TABLE_ENTRIES`](super::DEFAULT_MAX_TABLE_ENTRIES) (2e8).
+    pub max_table_entries: f64,
+}
+
+impl Default for MpeParams {
+    fn default() -> Self {
+        MpeParams {
+            max_table_entries: super::DEFAULT_MAX_TABLE_ENTRIES,
+        }
+    }
+}
+
+impl Params for MpeParams {
+    fn check(&self) -> Result<()> {
+        check_max_table_entries(self.max_table_entries)
+    }
+}
 
 /// A most probable explanation.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serializes as `{"assignment": {"VAR": "STATE"}, "log_prob", "evidence": {"VAR": "STATE"},
+/// "induced_width"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
     /// The state of every variable (observed ones at their evidence), indexed by variable.
+    #[serde(skip)]
     pub assignment: Vec<usize>,
+    /// The same assignment by name, in the network's variable order.
+    #[serde(
+        rename = "assignment",
+        serialize_with = "crate::report::states_by_name"
+    )]
+    pub states: Vec<VariableState>,
     /// Natural log of the joint probability `P(x)` of that full assignment, summed from the
     /// tables (so it does not depend on how the maximum was found).
     pub log_prob: f64,
+    /// The evidence, by name.
+    #[serde(serialize_with = "crate::report::states_by_name")]
+    pub evidence: Vec<VariableState>,
     /// The induced width of the elimination ordering used.
     pub induced_width: usize,
 }
 
 /// The most probable explanation of `evidence`: `argmax_x P(x, e)` over the unobserved
-/// variables. Ties go to the first maximizing state found.
+/// variables. Ties go to the first maximizing state found. `progress` hears when it is done.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] when the elimination would exceed
-/// [`Options::max_table_entries`] or the evidence has probability zero.
-pub fn mpe(net: &Network, evidence: &Evidence, options: &Options) -> Result<Explanation> {
+/// [`Error::InvalidParameter`](deepgm_core::Error::InvalidParameter) naming
+/// `max_table_entries` when it is not finite and at least 1 or the elimination would exceed
+/// it, `evidence` when the evidence has probability zero.
+pub fn mpe(
+    net: &Network,
+    evidence: &Evidence,
+    params: &MpeParams,
+    progress: &dyn Progress,
+) -> Result<Explanation> {
+    params.check()?;
+    progress.start(1, "most probable explanation");
     let factors = restricted_factors(net, evidence);
     let vars: Vec<usize> = (0..net.n_variables())
         .filter(|&v| evidence.state_of(v).is_none())
@@ -37,16 +84,13 @@ pub fn mpe(net: &Network, evidence: &Evidence, options: &Options) -> Result<Expl
     check_budget(
         plan.total_entries,
         plan.largest_entries,
-        options,
+        params.max_table_entries,
         "the most probable explanation",
     )?;
     let owned = factors.into_iter().map(std::borrow::Cow::Owned).collect();
     let (rest, _, history) = super::ve::eliminate_all(owned, &plan, Reduce::Max);
     if rest.iter().any(|f| f.values()[0] <= 0.0) {
-        return Err(Error::invalid(
-            "--evidence",
-            "the evidence has probability zero under this network",
-        ));
+        return Err(super::zero_evidence());
     }
     let mut assignment = vec![usize::MAX; net.n_variables()];
     for &(v, s) in evidence.pairs() {
@@ -66,9 +110,16 @@ pub fn mpe(net: &Network, evidence: &Evidence, options: &Options) -> Result<Expl
         assignment[var] = best.0;
     }
     let log_prob = log_joint(net, &assignment);
+    progress.advance(1);
     Ok(Explanation {
+        states: assignment
+            .iter()
+            .enumerate()
+            .map(|(v, &s)| VariableState::new(net, v, s))
+            .collect(),
         assignment,
         log_prob,
+        evidence: named_evidence(net, evidence),
         induced_width: plan.induced_width,
     })
 }

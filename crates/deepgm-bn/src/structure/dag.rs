@@ -298,6 +298,7 @@ impl Cpdag {
 }
 
 /// Structural Hamming distance of a learned graph to a reference one, split by kind.
+/// Serializes as `{"missing", "extra", "reversed", "total"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Shd {
     /// Adjacencies of the reference that the learned graph lacks.
@@ -313,6 +314,18 @@ impl Shd {
     /// `missing + extra + reversed`.
     pub fn total(&self) -> usize {
         self.missing + self.extra + self.reversed
+    }
+}
+
+impl serde::Serialize for Shd {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Shd", 4)?;
+        s.serialize_field("missing", &self.missing)?;
+        s.serialize_field("extra", &self.extra)?;
+        s.serialize_field("reversed", &self.reversed)?;
+        s.serialize_field("total", &self.total())?;
+        s.end()
     }
 }
 

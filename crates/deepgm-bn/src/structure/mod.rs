@@ -10,13 +10,14 @@
 //! - [`fit`]: the learned graph's tables, by [`crate::learn_parameters`].
 //!
 //! ```
-//! use deepgm_bn::structure::{hill_climb, FamilyScorer, HillClimbParams, StructureScore};
+//! use deepgm_bn::{hill_climb, FamilyScorer, HillClimbParams, StructureScore};
 //! use deepgm_core::progress::NoProgress;
 //! let asia = deepgm_bn::embedded::load("asia")?;
-//! let data = deepgm_bn::forward_sample(&asia, 20_000, 0)?;
+//! let sampling = deepgm_bn::SampleParams { samples: 20_000, seed: 0 };
+//! let data = deepgm_bn::forward_sample(&asia, &sampling, &NoProgress)?;
 //! let scorer = FamilyScorer::new(&asia, &data, StructureScore::Bic)?;
 //! let learned = hill_climb(&scorer, &HillClimbParams::default(), &NoProgress)?;
-//! assert!(learned.score >= scorer.dag_score(&deepgm_bn::structure::Dag::of_network(&asia)) - 1e-6);
+//! assert!(learned.score >= scorer.dag_score(&deepgm_bn::Dag::of_network(&asia)) - 1e-6);
 //! # Ok::<(), deepgm_core::Error>(())
 //! ```
 
@@ -30,10 +31,11 @@ pub use search::{hill_climb, HillClimbParams, HillClimbResult};
 
 use std::path::Path;
 
+use deepgm_core::progress::Progress;
 use deepgm_core::{Error, Result};
 
 use crate::data::{infer_variables, read_csv, read_text, Dataset};
-use crate::learn::{learn_parameters, Prior};
+use crate::learn::{learn_parameters, LearnParams};
 use crate::network::{Cpt, Network, Variable};
 
 /// A network of `variables` with the arcs of `dag` and uniform tables (a structure for
@@ -62,13 +64,19 @@ pub fn structure_network(name: &str, variables: Vec<Variable>, dag: &Dag) -> Res
 }
 
 /// The network with `net`'s variables, the arcs of `dag` and tables estimated from `data` with
-/// `prior`.
+/// `params` (see [`learn_parameters`]).
 ///
 /// # Errors
 /// As [`structure_network`] and [`learn_parameters`].
-pub fn fit(net: &Network, dag: &Dag, data: &Dataset, prior: Prior) -> Result<Network> {
+pub fn fit(
+    net: &Network,
+    dag: &Dag,
+    data: &Dataset,
+    params: &LearnParams,
+    progress: &dyn Progress,
+) -> Result<Network> {
     let structure = structure_network(net.name(), net.variables().to_vec(), dag)?;
-    learn_parameters(&structure, data, prior)
+    learn_parameters(&structure, data, params, progress)
 }
 
 /// Complete data for structure learning from a CSV file of state names, with no network given:
@@ -152,22 +160,22 @@ pub fn load_arcs(net: &Network, path: impl AsRef<Path>) -> Result<Vec<(usize, us
             continue;
         }
         let Some((from, to)) = line.split_once("->").or_else(|| line.split_once(',')) else {
-            return Err(Error::format(
+            return Err(Error::format_at(
                 path,
-                format!(
-                    "line {}: expected FROM -> TO or FROM,TO, found \"{line}\"",
-                    i + 1
-                ),
+                i as u64 + 1,
+                None,
+                format!("expected FROM -> TO or FROM,TO, found \"{line}\""),
             ));
         };
         let find = |name: &str| {
             let name = name.trim();
             net.find(name).ok_or_else(|| {
-                Error::format(
+                Error::format_at(
                     path,
+                    i as u64 + 1,
+                    None,
                     format!(
-                        "line {}: unknown variable \"{name}\"{}",
-                        i + 1,
+                        "unknown variable \"{name}\"{}",
                         crate::text::did_you_mean(name, &names)
                     ),
                 )

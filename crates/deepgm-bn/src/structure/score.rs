@@ -43,7 +43,7 @@ pub enum StructureScore {
 }
 
 impl StructureScore {
-    /// The score's name as the command line and reports spell it (`ll`, `bic`, `aic`, `k2`,
+    /// The score's name as reports spell it (`ll`, `bic`, `aic`, `k2`,
     /// `bdeu`).
     pub fn name(&self) -> &'static str {
         match self {

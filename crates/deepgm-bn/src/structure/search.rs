@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 
+use deepgm_core::params::Params;
 use deepgm_core::progress::Progress;
 use deepgm_core::rng::seeded;
 use deepgm_core::{Error, Result};
@@ -27,31 +28,31 @@ use crate::structure::score::FamilyScorer;
 /// optimum on all three.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HillClimbParams {
-    /// The most parents a variable may have (`None`: no limit).
+    /// The most parents a variable may have (`None`: no limit); default `None`.
     pub max_indegree: Option<usize>,
-    /// How many recent moves may not be undone.
+    /// How many recent moves may not be undone; default 100.
     pub tabu_length: usize,
-    /// Random restarts after the first climb.
+    /// Random restarts after the first climb; default 10.
     pub restarts: usize,
     /// Random legal moves applied to the best graph before the first restart; restart `k`
-    /// applies `k` times as many, so that later restarts look farther.
+    /// applies `k` times as many, so that later restarts look farther; default 3.
     pub perturb: usize,
-    /// Seed of the restarts' perturbations.
+    /// Seed of the restarts' perturbations; default 0.
     pub seed: u64,
-    /// The least score improvement a step must bring, finite and `>= 0`.
+    /// The least score improvement a step must bring, finite and `>= 0`; default 1e-4.
     pub tolerance: f64,
     /// Steps without improvement allowed before a climb stops (0: plain hill climbing, as
     /// pgmpy's `HillClimbSearch`; more: tabu search as bnlearn's `tabu`, which takes the best
-    /// non-tabu move even when it lowers the score and keeps the best graph seen).
+    /// non-tabu move even when it lowers the score and keeps the best graph seen); default 10.
     pub patience: usize,
-    /// The most steps of one climb.
+    /// The most steps of one climb; default 1,000,000.
     pub max_iterations: usize,
-    /// The graph to start from (`None`: no arc).
+    /// The graph to start from (`None`: no arc); default `None`.
     pub start: Option<Dag>,
     /// Arcs `(from, to)` that are in every graph considered (added to the start graph, never
-    /// removed or reversed).
+    /// removed or reversed); default none.
     pub whitelist: Vec<(usize, usize)>,
-    /// Arcs that are never added.
+    /// Arcs that are never added; default none.
     pub blacklist: Vec<(usize, usize)>,
 }
 
@@ -73,10 +74,12 @@ impl Default for HillClimbParams {
     }
 }
 
-/// What [`hill_climb`] found.
-#[derive(Debug, Clone, PartialEq)]
+/// What [`hill_climb`] found. Serializes the counts and the score (not the graph, whose arcs
+/// a caller names with its variables).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct HillClimbResult {
     /// The best graph.
+    #[serde(skip)]
     pub dag: Dag,
     /// Its score.
     pub score: f64,
@@ -128,7 +131,8 @@ pub fn hill_climb(
     progress: &dyn Progress,
 ) -> Result<HillClimbResult> {
     let n = scorer.n_variables();
-    let (rules, start) = check(n, params)?;
+    params.check()?;
+    let (rules, start) = rules(n, params)?;
     progress.start(params.restarts as u64 + 1, "hill climbing");
     let (mut best, mut iterations) = climb(scorer, &rules, params, start, progress);
     let mut best_score = scorer.dag_score(&best);
@@ -158,14 +162,35 @@ pub fn hill_climb(
     })
 }
 
-/// Validates the settings and builds the start graph (white list included).
-fn check(n: usize, params: &HillClimbParams) -> Result<(Rules, Dag)> {
-    if !(params.tolerance.is_finite() && params.tolerance >= 0.0) {
-        return Err(Error::invalid(
-            "tolerance",
-            format!("{}: expected a finite number >= 0", params.tolerance),
-        ));
+impl Params for HillClimbParams {
+    /// Checks what does not depend on the data: `tolerance` finite and `>= 0`, and no arc
+    /// from a variable to itself in `whitelist` or `blacklist` ([`hill_climb`] checks the rest
+    /// against the scorer's variables).
+    fn check(&self) -> Result<()> {
+        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
+            return Err(Error::invalid(
+                "tolerance",
+                format!("{}: expected a finite number >= 0", self.tolerance),
+            ));
+        }
+        for (name, list) in [
+            ("whitelist", &self.whitelist),
+            ("blacklist", &self.blacklist),
+        ] {
+            if let Some(&(from, to)) = list.iter().find(|&&(from, to)| from == to) {
+                return Err(Error::invalid(
+                    name,
+                    format!("arc {from} -> {to}: expected two different variables"),
+                ));
+            }
+        }
+        Ok(())
     }
+}
+
+/// Validates the settings against `n` variables and builds the start graph (white list
+/// included).
+fn rules(n: usize, params: &HillClimbParams) -> Result<(Rules, Dag)> {
     let max_indegree = params.max_indegree.unwrap_or(usize::MAX);
     let mut white = vec![false; n * n];
     let mut black = vec![false; n * n];

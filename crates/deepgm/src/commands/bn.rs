@@ -1,16 +1,16 @@
 //! `deepgm bn info|query|mpe|sample|learn|learn-structure|score|convert`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use deepgm_bn::inference::{self, parse_targets, Evidence, Method, Options};
-use deepgm_bn::order::InteractionGraph;
-use deepgm_bn::structure::{
-    self, cpdag_shd, dag_shd, hill_climb, Dag, FamilyScorer, HillClimbParams, Shd, StructureScore,
+use deepgm_bn::{
+    cpdag_shd, dag_shd, hill_climb, parse_targets, Dag, Evidence, FamilyScorer, GibbsParams,
+    HillClimbParams, HillClimbResult, LearnParams, LikelihoodWeightingParams, Marginal, Method,
+    MpeParams, Network, QueryParams, SampleParams, Shd, StructureScore, Summary,
 };
-use deepgm_bn::Network;
-use deepgm_core::Error;
-use serde_json::{json, Map, Value};
+use deepgm_core::progress::NoProgress;
+use serde::Serialize;
 
 use crate::cli::{
     BnCommand, BnConvertArgs, BnInfoArgs, BnLearnArgs, BnLearnStructureArgs, BnMethod, BnMpeArgs,
@@ -38,96 +38,71 @@ fn load(path: &Path) -> anyhow::Result<(Network, f64)> {
     Ok((net, start.elapsed().as_secs_f64()))
 }
 
-fn options(max_table_entries: f64) -> anyhow::Result<Options> {
-    if !(max_table_entries.is_finite() && max_table_entries >= 1.0) {
-        return Err(Error::invalid(
-            "--max-table-entries",
-            format!("{max_table_entries}: expected a number of at least 1"),
-        )
-        .into());
-    }
-    Ok(Options { max_table_entries })
+/// A library report with the seconds the command took, as `--json` prints it.
+#[derive(Serialize)]
+struct Timed<'a, R: Serialize> {
+    #[serde(flatten)]
+    report: &'a R,
+    seconds: f64,
+    parse_seconds: f64,
+}
+
+/// What `info --json` prints.
+#[derive(Serialize)]
+struct InfoJson<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    file: String,
+    valid: bool,
+    parse_seconds: f64,
 }
 
 fn info(args: &BnInfoArgs, ui: Ui) -> anyhow::Result<()> {
     let (net, parse_seconds) = load(&args.net)?;
-    // The moral graph: each family (a variable and its parents) is a clique.
-    let scopes: Vec<Vec<usize>> = (0..net.n_variables())
-        .map(|v| {
-            let mut s = net.parents(v).to_vec();
-            s.push(v);
-            s.sort_unstable();
-            s
-        })
-        .collect();
-    let vars: Vec<usize> = (0..net.n_variables()).collect();
-    let cards = vars.iter().map(|&v| net.cardinality(v)).collect();
-    let graph = InteractionGraph::from_scopes(vars, cards, scopes.iter().map(Vec::as_slice));
-    let plan = graph.best_plan(&[]);
-    let states: usize = net.variables().iter().map(|v| v.cardinality()).sum();
+    let summary = deepgm_bn::summarize(&net);
     if ui.json {
-        let variables: Vec<Value> = net
-            .variables()
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                json!({
-                    "name": v.name,
-                    "states": v.states,
-                    "parents": net.parents(i).iter().map(|&p| net.variable(p).name.clone()).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        ui.print_json(&json!({
-            "network": net.name(),
-            "file": args.net.display().to_string(),
-            "valid": true,
-            "n_variables": net.n_variables(),
-            "n_arcs": net.n_arcs(),
-            "n_parameters": net.n_parameters(),
-            "n_states": states,
-            "max_in_degree": net.max_in_degree(),
-            "treewidth_bound": plan.induced_width,
-            "ordering": plan.heuristic.name(),
-            "largest_clique_entries": plan.largest_entries,
-            "elimination_entries": plan.total_entries,
-            "parse_seconds": parse_seconds,
-            "variables": variables,
-        }));
+        print_serialized(
+            ui,
+            &InfoJson {
+                summary: &summary,
+                file: args.net.display().to_string(),
+                valid: true,
+                parse_seconds,
+            },
+        );
     } else {
-        ui.say(format!("network {} ({})", net.name(), args.net.display()));
+        ui.say(format!(
+            "network {} ({})",
+            summary.network,
+            args.net.display()
+        ));
         ui.say(format!(
             "variables {}, arcs {}, free parameters {}, states {}, max in-degree {}",
-            net.n_variables(),
-            net.n_arcs(),
-            net.n_parameters(),
-            states,
-            net.max_in_degree()
+            summary.n_variables,
+            summary.n_arcs,
+            summary.n_parameters,
+            summary.n_states,
+            summary.max_in_degree
         ));
         ui.say("valid: acyclic, tables sized to match, every row sums to 1 within 1e-6");
         ui.say(format!(
             "treewidth bound {} ({} ordering; largest table {:.0} entries, {:.3e} in all)",
-            plan.induced_width,
-            plan.heuristic.name(),
-            plan.largest_entries,
-            plan.total_entries
+            summary.treewidth_bound,
+            summary.ordering.name(),
+            summary.largest_clique_entries,
+            summary.elimination_entries
         ));
         ui.say(format!("read in {:.3} s", parse_seconds));
-        if net.n_variables() <= 60 {
-            for (i, v) in net.variables().iter().enumerate() {
-                let parents: Vec<&str> = net
-                    .parents(i)
-                    .iter()
-                    .map(|&p| net.variable(p).name.as_str())
-                    .collect();
+        if summary.n_variables <= 60 {
+            for v in &summary.variables {
                 ui.say(format!(
                     "  {} {{{}}}{}",
                     v.name,
                     v.states.join(", "),
-                    if parents.is_empty() {
+                    if v.parents.is_empty() {
                         String::new()
                     } else {
-                        format!(" | {}", parents.join(", "))
+                        format!(" | {}", v.parents.join(", "))
                     }
                 ));
             }
@@ -136,30 +111,20 @@ fn info(args: &BnInfoArgs, ui: Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Marginals as `{"VAR": {"STATE": p}}`, in the order given.
-fn marginals_json(net: &Network, marginals: &[(usize, Vec<f64>)]) -> Value {
-    let mut out = Map::new();
-    for (v, dist) in marginals {
-        let var = net.variable(*v);
-        let mut states = Map::new();
-        for (s, p) in var.states.iter().zip(dist) {
-            states.insert(s.clone(), json!(p));
-        }
-        out.insert(var.name.clone(), Value::Object(states));
-    }
-    Value::Object(out)
+/// Prints a serializable report as JSON.
+fn print_serialized<R: Serialize>(ui: Ui, report: &R) {
+    ui.print_json(&serde_json::to_value(report).expect("reports serialize"));
 }
 
-fn print_marginals(ui: Ui, net: &Network, marginals: &[(usize, Vec<f64>)]) {
-    for (v, dist) in marginals {
-        let var = net.variable(*v);
-        let cells: Vec<String> = var
+fn print_marginals(ui: Ui, marginals: &[Marginal]) {
+    for m in marginals {
+        let cells: Vec<String> = m
             .states
             .iter()
-            .zip(dist)
+            .zip(&m.probabilities)
             .map(|(s, p)| format!("{s} {p:.6}"))
             .collect();
-        ui.say(format!("{}: {}", var.name, cells.join("  ")));
+        ui.say(format!("{}: {}", m.name, cells.join("  ")));
     }
 }
 
@@ -168,96 +133,133 @@ fn query(args: &BnQueryArgs, ui: Ui) -> anyhow::Result<()> {
     let (net, parse_seconds) = load(&args.net)?;
     let evidence = Evidence::parse(&net, &args.evidence)?;
     let targets = match &args.target {
-        Some(text) => Some(parse_targets(&net, text, "--target")?),
+        Some(text) => Some(parse_targets(&net, text, "targets")?),
         None => None,
     };
-    let options = options(args.max_table_entries)?;
+    let targets = targets.as_deref();
     let start = Instant::now();
-    let (log_evidence, marginals, method, detail) = match args.method {
-        BnMethod::Auto | BnMethod::Jt | BnMethod::Ve => {
-            let method = match args.method {
-                BnMethod::Jt => Method::JunctionTree,
-                BnMethod::Ve => Method::VariableElimination,
-                _ => Method::Auto,
+    let method = match args.method {
+        BnMethod::Auto => Method::Auto,
+        BnMethod::Jt => Method::JunctionTree,
+        BnMethod::Ve => Method::VariableElimination,
+        BnMethod::Lw => {
+            let params = LikelihoodWeightingParams {
+                samples: args.samples,
+                seed: args.seed,
             };
-            let result = inference::query(&net, &evidence, targets.as_deref(), method, &options)?;
-            let detail = json!({
-                "pruned_variables": result.cost.variables,
-                "table_entries": result.cost.total_entries,
-                "largest_table_entries": result.cost.largest_entries,
-                "induced_width": result.cost.induced_width,
-            });
-            (
-                Some(result.log_evidence),
-                result.marginals,
-                result.method.name(),
-                detail,
-            )
+            let bar = ui.progress();
+            let estimate =
+                deepgm_bn::likelihood_weighting(&net, &evidence, targets, &params, &bar)?;
+            drop(bar);
+            return print_estimate(ui, &estimate, start, parse_seconds);
         }
-        BnMethod::Lw | BnMethod::Gibbs => sampled_query(&net, &evidence, targets.as_deref(), args)?,
+        BnMethod::Gibbs => {
+            let params = GibbsParams {
+                samples: args.samples,
+                burn_in: args.burn_in,
+                seed: args.seed,
+            };
+            let bar = ui.progress();
+            let estimate = deepgm_bn::gibbs(&net, &evidence, targets, &params, &bar)?;
+            drop(bar);
+            return print_estimate(ui, &estimate, start, parse_seconds);
+        }
     };
+    let params = QueryParams {
+        method,
+        max_table_entries: args.max_table_entries,
+    };
+    let answer = deepgm_bn::query(&net, &evidence, targets, &params, &NoProgress)?;
     let seconds = start.elapsed().as_secs_f64();
     if ui.json {
-        ui.print_json(&json!({
-            "log_evidence": log_evidence,
-            "marginals": marginals_json(&net, &marginals),
-            "seconds": seconds,
-            "parse_seconds": parse_seconds,
-            "method": method,
-            "evidence": evidence_json(&net, &evidence),
-            "detail": detail,
-        }));
+        print_timed(ui, &answer, seconds, parse_seconds);
     } else {
-        match log_evidence {
-            Some(l) => ui.say(format!("log P(evidence) = {l:.9} (P = {:.6e})", l.exp())),
-            None => ui.say("log P(evidence): not estimated by this method"),
-        }
-        print_marginals(ui, &net, &marginals);
-        ui.note(format!(
-            "{method}: {seconds:.4} s (read in {parse_seconds:.3} s)"
-        ));
+        print_answer(
+            ui,
+            Some(answer.log_evidence),
+            &answer.marginals,
+            answer.method.name(),
+            seconds,
+            parse_seconds,
+        );
     }
     Ok(())
 }
 
-fn evidence_json(net: &Network, evidence: &Evidence) -> Value {
-    let mut out = Map::new();
-    for &(v, s) in evidence.pairs() {
-        let var = net.variable(v);
-        out.insert(var.name.clone(), json!(var.states[s]));
+/// Prints a sampled answer of `query`.
+fn print_estimate(
+    ui: Ui,
+    estimate: &deepgm_bn::Estimate,
+    start: Instant,
+    parse_seconds: f64,
+) -> anyhow::Result<()> {
+    let seconds = start.elapsed().as_secs_f64();
+    if ui.json {
+        print_timed(ui, estimate, seconds, parse_seconds);
+    } else {
+        print_answer(
+            ui,
+            estimate.log_evidence,
+            &estimate.marginals,
+            estimate.method.name(),
+            seconds,
+            parse_seconds,
+        );
     }
-    Value::Object(out)
+    Ok(())
+}
+
+fn print_timed<R: Serialize>(ui: Ui, report: &R, seconds: f64, parse_seconds: f64) {
+    print_serialized(
+        ui,
+        &Timed {
+            report,
+            seconds,
+            parse_seconds,
+        },
+    );
+}
+
+fn print_answer(
+    ui: Ui,
+    log_evidence: Option<f64>,
+    marginals: &[Marginal],
+    method: &str,
+    seconds: f64,
+    parse_seconds: f64,
+) {
+    match log_evidence {
+        Some(l) => ui.say(format!("log P(evidence) = {l:.9} (P = {:.6e})", l.exp())),
+        None => ui.say("log P(evidence): not estimated by this method"),
+    }
+    print_marginals(ui, marginals);
+    ui.note(format!(
+        "{method}: {seconds:.4} s (read in {parse_seconds:.3} s)"
+    ));
 }
 
 fn mpe(args: &BnMpeArgs, ui: Ui) -> anyhow::Result<()> {
     let (net, parse_seconds) = load(&args.net)?;
     let evidence = Evidence::parse(&net, &args.evidence)?;
-    let options = options(args.max_table_entries)?;
+    let params = MpeParams {
+        max_table_entries: args.max_table_entries,
+    };
     let start = Instant::now();
-    let found = inference::mpe(&net, &evidence, &options)?;
+    let found = deepgm_bn::mpe(&net, &evidence, &params, &NoProgress)?;
     let seconds = start.elapsed().as_secs_f64();
-    let mut assignment = Map::new();
-    for (v, &s) in found.assignment.iter().enumerate() {
-        let var = net.variable(v);
-        assignment.insert(var.name.clone(), json!(var.states[s]));
-    }
     if ui.json {
-        ui.print_json(&json!({
-            "assignment": Value::Object(assignment),
-            "log_prob": found.log_prob,
-            "evidence": evidence_json(&net, &evidence),
-            "induced_width": found.induced_width,
-            "seconds": seconds,
-            "parse_seconds": parse_seconds,
-        }));
+        print_timed(ui, &found, seconds, parse_seconds);
     } else {
         ui.say(format!(
             "log P(x) = {:.9} (P = {:.6e})",
             found.log_prob,
             found.log_prob.exp()
         ));
-        for (name, state) in &assignment {
-            ui.say(format!("{name} = {}", state.as_str().unwrap_or_default()));
+        // By name, as the JSON object lists them.
+        let mut states: Vec<_> = found.states.iter().collect();
+        states.sort_by(|a, b| a.name.cmp(&b.name));
+        for s in states {
+            ui.say(format!("{} = {}", s.name, s.state_name));
         }
         ui.note(format!("{seconds:.4} s"));
     }
@@ -268,11 +270,20 @@ fn convert(args: &BnConvertArgs, ui: Ui) -> anyhow::Result<()> {
     let (net, _) = load(&args.input)?;
     deepgm_bn::save(&net, &args.output)?;
     if ui.json {
-        ui.print_json(&json!({
-            "input": args.input.display().to_string(),
-            "output": args.output.display().to_string(),
-            "n_variables": net.n_variables(),
-        }));
+        #[derive(Serialize)]
+        struct ConvertJson {
+            input: String,
+            output: String,
+            n_variables: usize,
+        }
+        print_serialized(
+            ui,
+            &ConvertJson {
+                input: args.input.display().to_string(),
+                output: args.output.display().to_string(),
+                n_variables: net.n_variables(),
+            },
+        );
     } else {
         ui.say(format!(
             "wrote {} ({} variables)",
@@ -283,56 +294,37 @@ fn convert(args: &BnConvertArgs, ui: Ui) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What `query` prints: log P(e) (when the method gives it), the marginals, the method's name and
-/// method-specific details.
-type Answer = (Option<f64>, Vec<(usize, Vec<f64>)>, &'static str, Value);
-
-/// Likelihood weighting or Gibbs sampling, as `query` reports them.
-fn sampled_query(
-    net: &Network,
-    evidence: &Evidence,
-    targets: Option<&[usize]>,
-    args: &BnQueryArgs,
-) -> anyhow::Result<Answer> {
-    let (estimate, name) = match args.method {
-        BnMethod::Lw => (
-            deepgm_bn::likelihood_weighting(net, evidence, targets, args.samples, args.seed)?,
-            "lw",
-        ),
-        _ => (
-            deepgm_bn::gibbs(
-                net,
-                evidence,
-                targets,
-                args.samples,
-                args.burn_in,
-                args.seed,
-            )?,
-            "gibbs",
-        ),
-    };
-    let detail = json!({
-        "samples": estimate.samples,
-        "effective_samples": estimate.effective_samples,
-        "seed": args.seed,
-    });
-    Ok((estimate.log_evidence, estimate.marginals, name, detail))
-}
-
 fn sample(args: &BnSampleArgs, ui: Ui) -> anyhow::Result<()> {
     let (net, _) = load(&args.net)?;
     let start = Instant::now();
-    let data = deepgm_bn::forward_sample(&net, args.samples, args.seed)?;
+    let params = SampleParams {
+        samples: args.samples,
+        seed: args.seed,
+    };
+    let bar = ui.progress();
+    let data = deepgm_bn::forward_sample(&net, &params, &bar)?;
+    drop(bar);
     let seconds = start.elapsed().as_secs_f64();
     deepgm_bn::save_csv(&net, &data, &args.output)?;
     if ui.json {
-        ui.print_json(&json!({
-            "output": args.output.display().to_string(),
-            "samples": data.n_rows(),
-            "variables": data.n_columns(),
-            "seed": args.seed,
-            "seconds": seconds,
-        }));
+        #[derive(Serialize)]
+        struct SampleJson {
+            output: String,
+            samples: usize,
+            variables: usize,
+            seed: u64,
+            seconds: f64,
+        }
+        print_serialized(
+            ui,
+            &SampleJson {
+                output: args.output.display().to_string(),
+                samples: data.n_rows(),
+                variables: data.n_columns(),
+                seed: params.seed,
+                seconds,
+            },
+        );
     } else {
         ui.say(format!(
             "wrote {} samples of {} variables to {} ({seconds:.3} s)",
@@ -347,7 +339,12 @@ fn sample(args: &BnSampleArgs, ui: Ui) -> anyhow::Result<()> {
 fn learn(args: &BnLearnArgs, ui: Ui) -> anyhow::Result<()> {
     let (structure, _) = load(&args.structure)?;
     let data = deepgm_bn::load_csv(&structure, &args.data)?;
-    let learned = deepgm_bn::learn_parameters(&structure, &data, prior_of(args.prior, args.ess))?;
+    let learned = deepgm_bn::learn_parameters(
+        &structure,
+        &data,
+        &learn_params(args.prior, args.ess),
+        &NoProgress,
+    )?;
     deepgm_bn::save(&learned, &args.output)?;
     // How far the learned tables moved from the structure file's own.
     let largest_change = structure
@@ -357,14 +354,29 @@ fn learn(args: &BnLearnArgs, ui: Ui) -> anyhow::Result<()> {
         .flat_map(|(a, b)| a.values.iter().zip(&b.values).map(|(x, y)| (x - y).abs()))
         .fold(0.0, f64::max);
     if ui.json {
-        ui.print_json(&json!({
-            "output": args.output.display().to_string(),
-            "rows": data.n_rows(),
-            "prior": match args.prior { BnPrior::Mle => "mle", BnPrior::Bdeu => "bdeu" },
-            "ess": args.ess,
-            "parameters": learned.n_parameters(),
-            "largest_change_from_structure_tables": largest_change,
-        }));
+        #[derive(Serialize)]
+        struct LearnJson {
+            output: String,
+            rows: usize,
+            prior: &'static str,
+            ess: f64,
+            parameters: usize,
+            largest_change_from_structure_tables: f64,
+        }
+        print_serialized(
+            ui,
+            &LearnJson {
+                output: args.output.display().to_string(),
+                rows: data.n_rows(),
+                prior: match args.prior {
+                    BnPrior::Mle => "mle",
+                    BnPrior::Bdeu => "bdeu",
+                },
+                ess: args.ess,
+                parameters: learned.n_parameters(),
+                largest_change_from_structure_tables: largest_change,
+            },
+        );
     } else {
         ui.say(format!(
             "learned {} parameters from {} rows, wrote {}",
@@ -390,15 +402,24 @@ fn structure_score(score: BnScoreArg, ess: f64) -> StructureScore {
     }
 }
 
-fn prior_of(prior: BnPrior, ess: f64) -> deepgm_bn::Prior {
-    match prior {
-        BnPrior::Mle => deepgm_bn::Prior::MaximumLikelihood,
-        BnPrior::Bdeu => deepgm_bn::Prior::BDeu { ess },
+fn learn_params(prior: BnPrior, ess: f64) -> LearnParams {
+    LearnParams {
+        prior: match prior {
+            BnPrior::Mle => deepgm_bn::Prior::MaximumLikelihood,
+            BnPrior::Bdeu => deepgm_bn::Prior::BDeu { ess },
+        },
     }
 }
 
-fn shd_json(shd: &Shd) -> Value {
-    json!({"missing": shd.missing, "extra": shd.extra, "reversed": shd.reversed, "total": shd.total()})
+/// The `compare` object of `learn-structure` and `score`: distances to a reference network
+/// (and, for `learn-structure`, the reference graph's score).
+#[derive(Serialize)]
+struct CompareJson {
+    network: String,
+    dag_shd: Shd,
+    cpdag_shd: Shd,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
 }
 
 fn shd_text(shd: &Shd) -> String {
@@ -413,16 +434,16 @@ fn shd_text(shd: &Shd) -> String {
 
 fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
     let started = Instant::now();
-    let (net, data, notes) = structure::load_data(&args.scoring.data, args.keep_constant)?;
+    let (net, data, notes) = deepgm_bn::load_data(&args.scoring.data, args.keep_constant)?;
     let load_seconds = started.elapsed().as_secs_f64();
     let score = structure_score(args.scoring.score, args.scoring.ess);
     let start = match &args.start {
-        Some(path) => Some(structure::dag_by_names(&net, &load(path)?.0)?),
+        Some(path) => Some(deepgm_bn::dag_by_names(&net, &load(path)?.0)?),
         None => None,
     };
     let arcs = |path: &Option<std::path::PathBuf>| -> anyhow::Result<Vec<(usize, usize)>> {
         Ok(match path {
-            Some(p) => structure::load_arcs(&net, p)?,
+            Some(p) => deepgm_bn::load_arcs(&net, p)?,
             None => Vec::new(),
         })
     };
@@ -445,18 +466,19 @@ fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
     let found = hill_climb(&scorer, &params, &bar)?;
     let search_seconds = searching.elapsed().as_secs_f64();
     drop(bar);
-    let learned = structure::fit(
+    let learned = deepgm_bn::fit(
         &net,
         &found.dag,
         &data,
-        prior_of(args.prior, args.scoring.ess),
+        &learn_params(args.prior, args.scoring.ess),
+        &NoProgress,
     )?;
     deepgm_bn::save(&learned, &args.output)?;
     let seconds = started.elapsed().as_secs_f64();
     let compared = match &args.compare {
         Some(path) => {
             let reference = load(path)?.0;
-            let truth = structure::dag_by_names(&net, &reference)?;
+            let truth = deepgm_bn::dag_by_names(&net, &reference)?;
             Some((
                 path,
                 dag_shd(&found.dag, &truth)?,
@@ -468,33 +490,49 @@ fn learn_structure(args: &BnLearnStructureArgs, ui: Ui) -> anyhow::Result<()> {
     };
     let name = |v: usize| net.variable(v).name.clone();
     if ui.json {
-        let arcs: Vec<Value> = found
-            .dag
-            .arcs()
-            .into_iter()
-            .map(|(a, b)| json!([name(a), name(b)]))
-            .collect();
-        ui.print_json(&json!({
-            "output": args.output.display().to_string(),
-            "score_name": score.name(),
-            "score": found.score,
-            "arcs": arcs,
-            "n_arcs": found.dag.n_arcs(),
-            "iterations": found.iterations,
-            "families_scored": found.families_scored,
-            "improving_restarts": found.improving_restarts,
-            "rows": data.n_rows(),
-            "seconds": seconds,
-            "load_seconds": load_seconds,
-            "search_seconds": search_seconds,
-            "notes": notes,
-            "compare": compared.as_ref().map(|(path, dag, cpdag, truth)| json!({
-                "network": path.display().to_string(),
-                "dag_shd": shd_json(dag),
-                "cpdag_shd": shd_json(cpdag),
-                "score": truth,
-            })),
-        }));
+        #[derive(Serialize)]
+        struct LearnStructureJson<'a> {
+            #[serde(flatten)]
+            found: &'a HillClimbResult,
+            output: String,
+            score_name: &'static str,
+            arcs: Vec<(String, String)>,
+            n_arcs: usize,
+            rows: usize,
+            seconds: f64,
+            load_seconds: f64,
+            search_seconds: f64,
+            notes: &'a [String],
+            compare: Option<CompareJson>,
+        }
+        print_serialized(
+            ui,
+            &LearnStructureJson {
+                found: &found,
+                output: args.output.display().to_string(),
+                score_name: score.name(),
+                arcs: found
+                    .dag
+                    .arcs()
+                    .into_iter()
+                    .map(|(a, b)| (name(a), name(b)))
+                    .collect(),
+                n_arcs: found.dag.n_arcs(),
+                rows: data.n_rows(),
+                seconds,
+                load_seconds,
+                search_seconds,
+                notes: &notes,
+                compare: compared
+                    .as_ref()
+                    .map(|(path, dag, cpdag, truth)| CompareJson {
+                        network: path.display().to_string(),
+                        dag_shd: *dag,
+                        cpdag_shd: *cpdag,
+                        score: Some(*truth),
+                    }),
+            },
+        );
         return Ok(());
     }
     for note in &notes {
@@ -540,28 +578,37 @@ fn score(args: &BnScoreArgs, ui: Ui) -> anyhow::Result<()> {
     let total = scorer.dag_score(&dag);
     let compared = match &args.compare {
         Some(path) => {
-            let truth = structure::dag_by_names(&net, &load(path)?.0)?;
+            let truth = deepgm_bn::dag_by_names(&net, &load(path)?.0)?;
             Some((path, dag_shd(&dag, &truth)?, cpdag_shd(&dag, &truth)?))
         }
         None => None,
     };
     if ui.json {
-        let map: Map<String, Value> = families
-            .iter()
-            .map(|(name, s)| (name.clone(), json!(s)))
-            .collect();
-        ui.print_json(&json!({
-            "score_name": score.name(),
-            "score": total,
-            "rows": data.n_rows(),
-            "n_arcs": dag.n_arcs(),
-            "families": map,
-            "compare": compared.as_ref().map(|(path, d, c)| json!({
-                "network": path.display().to_string(),
-                "dag_shd": shd_json(d),
-                "cpdag_shd": shd_json(c),
-            })),
-        }));
+        #[derive(Serialize)]
+        struct ScoreJson {
+            score_name: &'static str,
+            score: f64,
+            rows: usize,
+            n_arcs: usize,
+            families: BTreeMap<String, f64>,
+            compare: Option<CompareJson>,
+        }
+        print_serialized(
+            ui,
+            &ScoreJson {
+                score_name: score.name(),
+                score: total,
+                rows: data.n_rows(),
+                n_arcs: dag.n_arcs(),
+                families: families.into_iter().collect(),
+                compare: compared.as_ref().map(|(path, d, c)| CompareJson {
+                    network: path.display().to_string(),
+                    dag_shd: *d,
+                    cpdag_shd: *c,
+                    score: None,
+                }),
+            },
+        );
         return Ok(());
     }
     ui.say(format!(

@@ -162,7 +162,7 @@ fn bad_bn_input_exits_2_naming_the_problem() {
     for (args, needle) in [
         (
             vec!["bn", "info", bad.to_str().unwrap()],
-            "line 7, column 3: the table of 'a': the row sums to 1.2",
+            "bad.bif:7:3: the table of 'a': the row sums to 1.2",
         ),
         (vec!["bn", "info", "/no/such/file.bif"], "/no/such/file.bif"),
         (

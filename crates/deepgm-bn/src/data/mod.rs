@@ -24,6 +24,10 @@ use deepgm_core::{Error, Result};
 
 use crate::network::Network;
 
+mod csv;
+
+use csv::{CsvError, Records};
+
 /// The most states a variable may have to be stored in a [`Dataset`] (state indices are
 /// `u16`).
 pub const MAX_DATASET_STATES: usize = 1 << 16;
@@ -261,10 +265,11 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
         let bytes = e.as_bytes();
         let valid = e.utf8_error().valid_up_to();
         let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
-        Error::format(
-            path,
-            format!("line {line}: the file is not valid UTF-8 text (expected CSV of state names)"),
+        CsvError::line(
+            line,
+            "the file is not valid UTF-8 text (expected CSV of state names)",
         )
+        .on(path)
     })
 }
 
@@ -272,21 +277,21 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 /// (see the module documentation for the dialect); `source` names the text in errors.
 ///
 /// # Errors
-/// [`Error::Format`] on `source`, the message naming the line (1-based) and, for a cell, the
-/// column (1-based) and its variable:
+/// [`Error::Format`] on `source` with the `line` (1-based) and, for a field, the `column`
+/// (1-based):
 /// - an empty text (no header), an empty, unknown or repeated column name, or a network
 ///   variable without a column (`missing column(s) for variable(s) ...`);
-/// - a record with another number of fields than the header (`line L: expected N fields ...,
+/// - a record with another number of fields than the header (`expected N fields ...,
 ///   found M`);
-/// - an empty cell (`line L, column C (VAR): missing value: expected one of ...`) or an unknown
-///   state (`line L, column C (VAR): unknown state "x": expected one of a, b, c`);
+/// - an empty cell (`VAR: missing value: expected one of ...`) or an unknown state
+///   (`VAR: unknown state "x": expected one of a, b, c`);
 /// - an unterminated quote, or text after a closing quote;
 /// - a variable with more than [`MAX_DATASET_STATES`] states.
 pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<Dataset> {
     let source = source.as_ref();
-    let fail = |message: String| Error::format(source, message);
+    let fail = |e: CsvError| e.on(source);
     let mut records = Records::new(text.strip_prefix('\u{feff}').unwrap_or(text));
-    let header = records.header().map_err(&fail)?;
+    let header = records.header().map_err(fail)?;
     let mut vars = Vec::with_capacity(header.fields.len());
     let mut column_of: Vec<Option<usize>> = vec![None; net.n_variables()];
     for (col, field) in header.fields.iter().enumerate() {
@@ -296,30 +301,32 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
         }
         let Some(v) = net.find(name) else {
             let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
-            return Err(fail(format!(
-                "line {}, column {}: unknown variable \"{name}\" (extra column): the network has \
-                 no variable of that name{}",
+            return Err(fail(CsvError::at(
                 header.line,
                 col + 1,
-                crate::text::did_you_mean(name, &names)
+                format!(
+                    "unknown variable \"{name}\" (extra column): the network has no variable \
+                     of that name{}",
+                    crate::text::did_you_mean(name, &names)
+                ),
             )));
         };
         if let Some(first) = column_of[v] {
-            return Err(fail(format!(
-                "line {}, column {}: variable {name} appears twice (also column {})",
+            return Err(fail(CsvError::at(
                 header.line,
                 col + 1,
-                first + 1
+                format!("variable {name} appears twice (also column {})", first + 1),
             )));
         }
         if net.cardinality(v) > MAX_DATASET_STATES {
-            return Err(fail(format!(
-                "line {}, column {} ({name}): the variable has {} states, more than the {} a \
-                 dataset can hold",
+            return Err(fail(CsvError::at(
                 header.line,
                 col + 1,
-                net.cardinality(v),
-                MAX_DATASET_STATES
+                format!(
+                    "{name}: the variable has {} states, more than the {} a dataset can hold",
+                    net.cardinality(v),
+                    MAX_DATASET_STATES
+                ),
             )));
         }
         column_of[v] = Some(col);
@@ -330,17 +337,13 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
         .map(|v| net.variable(v).name.as_str())
         .collect();
     if !missing.is_empty() {
-        let shown = missing.len().min(10);
-        let more = if missing.len() > shown {
-            format!(", ... ({} in all)", missing.len())
-        } else {
-            String::new()
-        };
-        return Err(fail(format!(
-            "line {}: missing column(s) for variable(s) {}{more}: the header must name every \
-             variable of the network exactly once",
+        return Err(fail(CsvError::line(
             header.line,
-            missing[..shown].join(", ")
+            format!(
+                "missing column(s) for variable(s) {}: the header must name every variable of \
+                 the network exactly once",
+                crate::text::list_names(&missing, crate::text::MISSING_COLUMNS_LISTED)
+            ),
         )));
     }
 
@@ -357,10 +360,12 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
             continue;
         }
         if record.fields.len() != n_cols {
-            return Err(fail(format!(
-                "line {}: expected {n_cols} fields (one per header column), found {}",
+            return Err(fail(CsvError::line(
                 record.line,
-                record.fields.len()
+                format!(
+                    "expected {n_cols} fields (one per header column), found {}",
+                    record.fields.len()
+                ),
             )));
         }
         for (col, field) in record.fields.iter().enumerate() {
@@ -374,12 +379,14 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
                     } else {
                         format!("unknown state \"{cell}\"")
                     };
-                    return Err(fail(format!(
-                        "line {}, column {} ({}): {what}: expected one of {}",
+                    return Err(fail(CsvError::at(
                         record.line,
                         col + 1,
-                        variable.name,
-                        crate::text::list_names(&variable.states, crate::text::STATES_LISTED)
+                        format!(
+                            "{}: {what}: expected one of {}",
+                            variable.name,
+                            crate::text::list_names(&variable.states, crate::text::STATES_LISTED)
+                        ),
                     )));
                 }
             }
@@ -400,20 +407,19 @@ pub fn read_csv(net: &Network, text: &str, source: impl AsRef<Path>) -> Result<D
 /// or a column with more than [`MAX_DATASET_STATES`] distinct values.
 pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate::Variable>> {
     let source = source.as_ref();
-    let fail = |message: String| Error::format(source, message);
+    let fail = |e: CsvError| e.on(source);
     let mut records = Records::new(text.strip_prefix('\u{feff}').unwrap_or(text));
-    let header = records.header().map_err(&fail)?;
+    let header = records.header().map_err(fail)?;
     let names: Vec<String> = header.fields.iter().map(|f| f.to_string()).collect();
     for (col, name) in names.iter().enumerate() {
         if name.is_empty() {
             return Err(fail(empty_column_name(header.line, col)));
         }
         if let Some(first) = names[..col].iter().position(|n| n == name) {
-            return Err(fail(format!(
-                "line {}, column {}: column {name} appears twice (also column {})",
+            return Err(fail(CsvError::at(
                 header.line,
                 col + 1,
-                first + 1
+                format!("column {name} appears twice (also column {})", first + 1),
             )));
         }
     }
@@ -427,11 +433,13 @@ pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate
         }
         rows += 1;
         if record.fields.len() != names.len() {
-            return Err(fail(format!(
-                "line {}: expected {} fields (one per header column), found {}",
+            return Err(fail(CsvError::line(
                 record.line,
-                names.len(),
-                record.fields.len()
+                format!(
+                    "expected {} fields (one per header column), found {}",
+                    names.len(),
+                    record.fields.len()
+                ),
             )));
         }
         for (col, field) in record.fields.iter().enumerate() {
@@ -441,8 +449,9 @@ pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate
         }
     }
     if rows == 0 {
-        return Err(fail(format!(
-            "line {header_line}: a header but no rows: expected at least one row of data"
+        return Err(fail(CsvError::line(
+            header_line,
+            "a header but no rows: expected at least one row of data",
         )));
     }
     names
@@ -450,14 +459,17 @@ pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate
         .zip(seen)
         .map(|(name, values)| {
             if values.is_empty() {
-                return Err(fail(format!("column {name} has no value")));
+                return Err(Error::format(source, format!("column {name} has no value")));
             }
             if values.len() > MAX_DATASET_STATES {
-                return Err(fail(format!(
-                    "column {name} has {} distinct values, more than the {MAX_DATASET_STATES} a \
-                     variable can have",
-                    values.len()
-                )));
+                return Err(Error::format(
+                    source,
+                    format!(
+                        "column {name} has {} distinct values, more than the \
+                         {MAX_DATASET_STATES} a variable can have",
+                        values.len()
+                    ),
+                ));
             }
             let mut states: Vec<String> = values.into_iter().collect();
             states.sort();
@@ -466,17 +478,18 @@ pub fn infer_variables(text: &str, source: impl AsRef<Path>) -> Result<Vec<crate
         .collect()
 }
 
-/// The message for an empty column name at 0-based column `col` of line `line`.
-fn empty_column_name(line: usize, col: usize) -> String {
+/// The error for an empty column name at 0-based column `col` of line `line`.
+fn empty_column_name(line: usize, col: usize) -> CsvError {
     // pandas' `to_csv` writes its index as a first column with an empty name.
     let hint = if col == 0 {
         " (a file written by pandas with its index: write it with `to_csv(..., index=False)`)"
     } else {
         ""
     };
-    format!(
-        "line {line}, column {}: empty column name: expected a variable name{hint}",
-        col + 1
+    CsvError::at(
+        line,
+        col + 1,
+        format!("empty column name: expected a variable name{hint}"),
     )
 }
 
@@ -525,219 +538,9 @@ fn quote(name: &str) -> Cow<'_, str> {
     }
 }
 
-/// One CSV record: its first line (1-based) and its trimmed, unquoted fields.
-struct Record<'a> {
-    line: usize,
-    fields: Vec<Cow<'a, str>>,
-    /// Whether the first field was quoted (a quoted empty field is not a blank line).
-    quoted: bool,
-}
-
-impl Record<'_> {
-    fn is_blank(&self) -> bool {
-        !self.quoted && self.fields.len() == 1 && self.fields[0].is_empty()
-    }
-}
-
-/// A CSV tokenizer over text (all delimiters are ASCII, so byte positions are character
-/// boundaries wherever it slices).
-struct Records<'a> {
-    text: &'a str,
-    pos: usize,
-    line: usize,
-}
-
-fn is_space(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
-impl<'a> Records<'a> {
-    fn new(text: &'a str) -> Self {
-        Records {
-            text,
-            pos: 0,
-            line: 1,
-        }
-    }
-
-    /// The byte at `i`, if any.
-    fn at(&self, i: usize) -> Option<u8> {
-        self.text.as_bytes().get(i).copied()
-    }
-
-    /// True at a record end: `\n`, `\r\n`, a final `\r`, or the end of the text.
-    fn at_record_end(&self, i: usize) -> bool {
-        match self.at(i) {
-            None | Some(b'\n') => true,
-            Some(b'\r') => matches!(self.at(i + 1), None | Some(b'\n')),
-            _ => false,
-        }
-    }
-
-    /// Moves past the record end at `pos` (which must be one).
-    fn skip_record_end(&mut self) {
-        if self.at(self.pos) == Some(b'\r') {
-            self.pos += 1;
-        }
-        if self.at(self.pos) == Some(b'\n') {
-            self.pos += 1;
-            self.line += 1;
-        }
-    }
-
-    /// The first record that is not blank: the header.
-    fn header(&mut self) -> std::result::Result<Record<'a>, String> {
-        loop {
-            match self.next_record()? {
-                None => {
-                    return Err(
-                        "line 1: the file is empty: expected a header naming the variables".into(),
-                    )
-                }
-                Some(r) if r.is_blank() => continue,
-                Some(r) => return Ok(r),
-            }
-        }
-    }
-
-    /// The next record, `None` at the end of the text, or an error message.
-    fn next_record(&mut self) -> std::result::Result<Option<Record<'a>>, String> {
-        let mut record = Record {
-            line: 0,
-            fields: Vec::new(),
-            quoted: false,
-        };
-        Ok(self.next_into(&mut record)?.then_some(record))
-    }
-
-    /// Reads the next record into `record` (reusing its field vector); false at the end of
-    /// the text.
-    fn next_into(&mut self, record: &mut Record<'a>) -> std::result::Result<bool, String> {
-        if self.pos >= self.text.len() {
-            return Ok(false);
-        }
-        record.line = self.line;
-        record.fields.clear();
-        record.quoted = false;
-        let bytes = self.text.as_bytes();
-        loop {
-            while self.at(self.pos).is_some_and(is_space) {
-                self.pos += 1;
-            }
-            let col = record.fields.len() + 1;
-            let field = if self.at(self.pos) == Some(b'"') {
-                if record.fields.is_empty() {
-                    record.quoted = true;
-                }
-                self.quoted_field(col)?
-            } else {
-                let start = self.pos;
-                loop {
-                    let rest = &bytes[self.pos..];
-                    match rest
-                        .iter()
-                        .position(|&b| b == b',' || b == b'\n' || b == b'\r')
-                    {
-                        None => self.pos = bytes.len(),
-                        Some(k) => self.pos += k,
-                    }
-                    // A lone carriage return is part of the field.
-                    if self.at(self.pos) == Some(b'\r') && !self.at_record_end(self.pos) {
-                        self.pos += 1;
-                        continue;
-                    }
-                    break;
-                }
-                Cow::Borrowed(self.text[start..self.pos].trim_matches([' ', '\t']))
-            };
-            record.fields.push(field);
-            if self.at(self.pos) == Some(b',') {
-                self.pos += 1;
-                continue;
-            }
-            // Only a record end is left here.
-            self.skip_record_end();
-            return Ok(true);
-        }
-    }
-
-    /// A quoted field starting at `pos` (on its opening quote), trimmed inside; leaves `pos`
-    /// on the comma or record end after it.
-    fn quoted_field(&mut self, col: usize) -> std::result::Result<Cow<'a, str>, String> {
-        let open_line = self.line;
-        self.pos += 1;
-        let start = self.pos;
-        let mut owned: Option<String> = None;
-        let mut piece_start = start;
-        loop {
-            match self.at(self.pos) {
-                None => {
-                    return Err(format!(
-                        "line {open_line}, column {col}: unterminated quoted value: expected a \
-                         closing '\"'"
-                    ))
-                }
-                Some(b'"') if self.at(self.pos + 1) == Some(b'"') => {
-                    let s = owned.get_or_insert_with(String::new);
-                    s.push_str(&self.text[piece_start..self.pos]);
-                    s.push('"');
-                    self.pos += 2;
-                    piece_start = self.pos;
-                }
-                Some(b'"') => break,
-                Some(b'\n') => {
-                    self.line += 1;
-                    self.pos += 1;
-                }
-                Some(_) => self.pos += 1,
-            }
-        }
-        let value = match owned {
-            Some(mut s) => {
-                s.push_str(&self.text[piece_start..self.pos]);
-                let trimmed = s.trim_matches([' ', '\t']);
-                Cow::Owned(trimmed.to_string())
-            }
-            None => Cow::Borrowed(self.text[start..self.pos].trim_matches([' ', '\t'])),
-        };
-        self.pos += 1; // the closing quote
-        while self.at(self.pos).is_some_and(is_space) {
-            self.pos += 1;
-        }
-        if self.at(self.pos) != Some(b',') && !self.at_record_end(self.pos) {
-            return Err(format!(
-                "line {}, column {col}: unexpected text after a closing quote: expected ',' or \
-                 the end of the line",
-                self.line
-            ));
-        }
-        Ok(value)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields(text: &str) -> Vec<Vec<String>> {
-        let mut r = Records::new(text);
-        let mut out = Vec::new();
-        while let Some(rec) = r.next_record().unwrap() {
-            out.push(rec.fields.iter().map(|f| f.to_string()).collect());
-        }
-        out
-    }
-
-    #[test]
-    fn tokenizer_handles_quotes_spaces_and_line_ends() {
-        assert_eq!(
-            fields(" a , \"b,c\" ,\"d\"\"e\"\r\nx,\"y\nz\",\n"),
-            vec![vec!["a", "b,c", "d\"e"], vec!["x", "y\nz", ""]]
-        );
-        assert_eq!(fields("a\n\nb"), vec![vec!["a"], vec![""], vec!["b"]]);
-        assert!(Records::new("\"abc").next_record().is_err());
-        assert!(Records::new("\"a\"b,c").next_record().is_err());
-    }
 
     #[test]
     fn quote_only_when_needed() {

@@ -27,8 +27,9 @@
 //! distinction does not arise.
 //!
 //! # Errors
-//! Every error is an [`Error::Format`](deepgm_core::Error::Format) on the source whose message
-//! starts with `line L, column C:` and says what was found and what was expected. Model errors
+//! Every error is an [`Error::Format`](deepgm_core::Error::Format) on the source with its `line`
+//! and `column` (1-based; shown as `source:line:column:`) and a message that says what was
+//! found and what was expected. Model errors
 //! (a row not summing to 1, a cycle, ...) point at the offending row or probability block.
 //!
 //! # The writer
@@ -37,7 +38,8 @@
 //! shortest round-trip form, so that writing then reading gives an identical network.
 
 mod lexer;
-mod reader;
+mod parser;
+mod tables;
 mod writer;
 
 use std::path::Path;
@@ -54,7 +56,7 @@ use crate::network::Network;
 /// a syntax error, an unknown variable or state, a table of the wrong size, a missing row, or a
 /// model that fails [`Network::new`]'s checks.
 pub fn parse_bif(text: &str, source: impl AsRef<Path>) -> Result<Network> {
-    reader::parse(text, source.as_ref())
+    tables::parse(text, source.as_ref())
 }
 
 /// Parses BIF from bytes: UTF-8, with an optional byte-order mark (see [`parse_bif`]).
@@ -64,7 +66,7 @@ pub fn parse_bif(text: &str, source: impl AsRef<Path>) -> Result<Network> {
 /// the first byte that is not valid UTF-8.
 pub fn parse_bif_bytes(bytes: &[u8], source: impl AsRef<Path>) -> Result<Network> {
     let text = crate::text::utf8(bytes, source.as_ref())?;
-    reader::parse(text, source.as_ref())
+    tables::parse(text, source.as_ref())
 }
 
 /// The network as BIF text, in bnlearn's layout (see the [module docs](self)).

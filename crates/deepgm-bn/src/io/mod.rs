@@ -1,5 +1,12 @@
-//! Loading and saving networks by file name: `.bif`, `.xml`, `.xmlbif`, `.bifxml`, each optionally
-//! gzipped (`.gz`).
+//! The network file formats, and loading and saving networks by file name: `.bif`, `.xml`,
+//! `.xmlbif`, `.bifxml`, each optionally gzipped (`.gz`).
+//!
+//! - [`bif`]: BIF (the bnlearn repository's format): reader and writer;
+//! - [`xmlbif`]: XMLBIF 0.3: reader and writer;
+//! - [`load`], [`save`], [`parse_bytes`], [`to_text`]: by file name or [`FileFormat`].
+
+pub mod bif;
+pub mod xmlbif;
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -11,7 +18,6 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use crate::network::Network;
-use crate::{bif, xmlbif};
 
 /// The largest decompressed file [`load`] accepts (1 GiB), so a hostile `.gz` cannot exhaust
 /// memory.
@@ -23,9 +29,9 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// A network file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
-    /// BIF text (see [`crate::bif`]).
+    /// BIF text (see [`bif`]).
     Bif,
-    /// XMLBIF 0.3 (see [`crate::xmlbif`]).
+    /// XMLBIF 0.3 (see [`xmlbif`]).
     XmlBif,
 }
 

@@ -32,8 +32,8 @@
 //! states are trimmed. Only `TYPE="nature"` variables (the default) are supported.
 //!
 //! # Errors
-//! [`Error::Format`](deepgm_core::Error::Format) on the source, `line L, column C:` then what
-//! was found and expected (the element involved), for malformed XML too.
+//! [`Error::Format`](deepgm_core::Error::Format) on the source with its `line` and `column`
+//! (1-based), and a message saying what was found and expected (the element involved), for malformed XML too.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -510,7 +510,7 @@ pub fn write_xmlbif(net: &Network) -> String {
             if k > 0 {
                 out.push(' ');
             }
-            out.push_str(&crate::bif::number(v));
+            out.push_str(&super::bif::number(v));
         }
         out.push_str("</TABLE>\n  </DEFINITION>\n");
     }
@@ -521,6 +521,7 @@ pub fn write_xmlbif(net: &Network) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use deepgm_core::Error;
 
     #[test]
     fn entities_comments_and_cdata_in_names() {
@@ -539,10 +540,10 @@ mod tests {
 
     #[test]
     fn unclosed_element_is_an_error_with_position() {
-        let e = parse_xmlbif("<BIF>\n<NETWORK>", "t.xml")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("line 2"), "{e}");
-        assert!(e.contains("NETWORK"), "{e}");
+        let e = parse_xmlbif("<BIF>\n<NETWORK>", "t.xml").unwrap_err();
+        assert!(
+            matches!(&e, Error::Format { line: Some(2), message, .. } if message.contains("NETWORK")),
+            "{e:?}"
+        );
     }
 }
