@@ -152,7 +152,12 @@ fn impossible_evidence_and_budget_are_errors() {
         max_table_entries: 4.0,
     };
     let err = deepgm_bn::query(&net, &Evidence::none(), None, &tiny, &NoProgress).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Infeasible, "{err}");
     assert_eq!(err.parameter(), Some("max_table_entries"), "{err}");
+    assert!(
+        matches!(err, deepgm_core::Error::Infeasible { budget, needed, .. } if budget == 4.0 && needed > 4.0),
+        "{err}"
+    );
     for bad in [0.0, f64::NAN, f64::INFINITY] {
         let params = QueryParams {
             max_table_entries: bad,

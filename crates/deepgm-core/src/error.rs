@@ -69,7 +69,8 @@ pub enum Error {
     },
     /// A computation that would need more than its budget (memory, table entries, terms).
     #[error(
-        "{what} needs {needed:.3e} {unit}, over the budget of {budget:.3e}{}",
+        "{what} needs {needed:.3e} {unit}, over the budget of {budget:.3e}{}{}",
+        budget_text(parameter.as_deref()),
         advice_text(advice)
     )]
     Infeasible {
@@ -81,6 +82,9 @@ pub enum Error {
         budget: f64,
         /// The unit of `needed` and `budget` (for example `bytes`, `table entries`, `terms`).
         unit: String,
+        /// The parameter that sets the budget, when the caller can raise it (e.g.
+        /// `max_table_entries`).
+        parameter: Option<String>,
         /// What would help (a larger budget, fewer variables, another method); may be empty.
         advice: String,
     },
@@ -146,10 +150,15 @@ impl Error {
         }
     }
 
-    /// The parameter name of an [`Error::InvalidParameter`], `None` for other kinds.
+    /// The parameter an error is about: the name of an [`Error::InvalidParameter`], or the
+    /// parameter that sets the budget of an [`Error::Infeasible`]; `None` otherwise.
     pub fn parameter(&self) -> Option<&str> {
         match self {
             Error::InvalidParameter { name, .. } => Some(name),
+            Error::Infeasible {
+                parameter: Some(name),
+                ..
+            } => Some(name),
             _ => None,
         }
     }
@@ -224,21 +233,27 @@ impl Error {
         }
     }
 
-    /// The same error with an [`Error::InvalidParameter`]'s name passed through `rename` (other
-    /// kinds unchanged): how a caller speaks of parameters in its own words (a command-line
-    /// flag, a Python keyword) without re-validating.
-    pub fn rename_parameter(self, rename: impl FnOnce(&str) -> Option<String>) -> Self {
+    /// The same error with the parameter it is about ([`Error::parameter`]) passed through
+    /// `rename` (other errors unchanged): how a caller speaks of parameters in its own words (a
+    /// command-line flag, a Python keyword) without re-validating.
+    pub fn rename_parameter(mut self, rename: impl FnOnce(&str) -> Option<String>) -> Self {
+        if let Some(name) = self.parameter_mut() {
+            if let Some(new) = rename(name) {
+                *name = new;
+            }
+        }
+        self
+    }
+
+    /// The parameter an error is about ([`Error::parameter`]), to rename in place.
+    pub fn parameter_mut(&mut self) -> Option<&mut String> {
         match self {
-            Error::InvalidParameter {
-                name,
-                value,
-                expected,
-            } => Error::InvalidParameter {
-                name: rename(&name).unwrap_or(name),
-                value,
-                expected,
-            },
-            other => other,
+            Error::InvalidParameter { name, .. }
+            | Error::Infeasible {
+                parameter: Some(name),
+                ..
+            } => Some(name),
+            _ => None,
         }
     }
 }
@@ -280,6 +295,12 @@ impl fmt::Display for ParameterText<'_> {
             )
         }
     }
+}
+
+fn budget_text(parameter: Option<&str>) -> String {
+    parameter
+        .map(|p| format!(" (set by {p})"))
+        .unwrap_or_default()
 }
 
 fn advice_text(advice: &str) -> String {
@@ -336,13 +357,18 @@ mod tests {
             needed: 2.07e8,
             budget: 2e8,
             unit: "table entries".into(),
-            advice: "raise the budget".into(),
+            parameter: Some("max_table_entries".into()),
+            advice: "raise it if memory allows".into(),
         };
         assert_eq!(
             err.to_string(),
-            "exact inference needs 2.070e8 table entries, over the budget of 2.000e8; raise the budget"
+            "exact inference needs 2.070e8 table entries, over the budget of 2.000e8 \
+             (set by max_table_entries); raise it if memory allows"
         );
         assert!(err.is_bad_input());
+        assert_eq!(err.parameter(), Some("max_table_entries"));
+        let renamed = err.rename_parameter(|_| Some("BUDGET".into()));
+        assert!(renamed.to_string().contains("(set by BUDGET)"), "{renamed}");
         let shape = Error::shape("image", (28, 27), "28 x 28");
         assert_eq!(shape.to_string(), "image: shape (28, 27), expected 28 x 28");
         assert_eq!(shape.kind(), ErrorKind::Shape);

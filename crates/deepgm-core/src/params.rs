@@ -3,7 +3,7 @@
 //! - Each algorithm has a params struct (`IcmParams`, `TrainParams`, ...) of plain, public,
 //!   serializable fields with [`Default`]; the default of every field is stated in its doc.
 //! - The struct implements [`Params`]: [`Params::check`] validates every field and names the
-//!   first that cannot be used in an [`Error::InvalidParameter`](crate::Error::InvalidParameter),
+//!   first that cannot be used in an [`Error::InvalidParameter`],
 //!   by its field name. The algorithm's entry point calls it once, before any work; callers (the
 //!   command-line program, a Python binding) fill the struct in and never check it again.
 //! - Randomness comes from `seed: u64` in the params, expanded by [`crate::rng::seeded`] (or
@@ -49,7 +49,7 @@ use crate::{Error, Result};
 /// An algorithm's parameters: plain data, validated once by the algorithm's entry point.
 pub trait Params {
     /// Checks every field; the error is an
-    /// [`Error::InvalidParameter`](crate::Error::InvalidParameter) naming the first field that
+    /// [`Error::InvalidParameter`] naming the first field that
     /// cannot be used, its value, and what would be accepted.
     fn check(&self) -> Result<()>;
 }

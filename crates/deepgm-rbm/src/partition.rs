@@ -83,6 +83,7 @@ pub fn exact_log_z<F: Float>(model: &BernoulliRbm<F>, progress: &dyn Progress) -
             needed: 2f64.powi(k as i32),
             budget: 2f64.powi(MAX_EXACT_UNITS as i32),
             unit: "configurations".into(),
+            parameter: None,
             advice: "use AIS".into(),
         });
     }

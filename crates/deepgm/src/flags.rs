@@ -105,12 +105,14 @@ pub fn flag_for(family: Family, name: &str) -> Option<&'static str> {
         .map(|(_, flag)| *flag)
 }
 
-/// `err` with the parameter name of a library [`deepgm_core::Error::InvalidParameter`] (at any
-/// depth of context) replaced by its flag in `family`.
+/// `err` with the parameter a library error is about ([`deepgm_core::Error::parameter`]: an
+/// invalid parameter's name, or what sets an infeasible computation's budget), at any depth of
+/// context, replaced by its flag in `family`.
 pub fn rename(mut err: anyhow::Error, family: Family) -> anyhow::Error {
-    if let Some(deepgm_core::Error::InvalidParameter { name, .. }) =
-        err.downcast_mut::<deepgm_core::Error>()
-    {
+    let name = err
+        .downcast_mut::<deepgm_core::Error>()
+        .and_then(deepgm_core::Error::parameter_mut);
+    if let Some(name) = name {
         if let Some(flag) = flag_for(family, name) {
             *name = flag.to_string();
         }

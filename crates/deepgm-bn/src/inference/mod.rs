@@ -225,16 +225,17 @@ fn component_of<'a>(
 
 fn check_budget(entries: f64, largest: f64, max_table_entries: f64, what: &str) -> Result<()> {
     if entries > max_table_entries {
-        return Err(Error::invalid(
-            "max_table_entries",
-            format!(
-                "{what} needs {entries:.3e} table entries (largest table {largest:.3e}), over the \
-                 budget of {:.3e}: raise it if memory allows ({:.1} GiB), or \
-                 ask for fewer targets or add evidence",
-                max_table_entries,
+        return Err(Error::Infeasible {
+            what: format!("{what} (largest table {largest:.3e} entries)"),
+            needed: entries,
+            budget: max_table_entries,
+            unit: "table entries".into(),
+            parameter: Some("max_table_entries".into()),
+            advice: format!(
+                "raise it if memory allows ({:.1} GiB), or ask for fewer targets or add evidence",
                 entries * 8.0 / (1u64 << 30) as f64
             ),
-        ));
+        });
     }
     Ok(())
 }

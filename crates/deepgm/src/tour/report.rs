@@ -92,7 +92,6 @@ impl Section {
     }
 
     /// Records each claim a library checked, under the derivation step it confirms.
-    #[allow(dead_code)] // until every family section reports its library's claims
     pub fn claims(&mut self, claims: impl IntoIterator<Item = deepgm_core::claims::Claim>) {
         for claim in claims {
             self.check_step(claim.step, claim.statement, claim.measured, claim.holds);
