@@ -14,6 +14,25 @@
 //! - [`schedule`]: learning-rate schedules;
 //! - [`numeric`]: the [`numeric::Float`] element type and stable sigmoid, softplus, log-sum-exp;
 //! - [`claims`]: the source's claims as checks ([`claims::Claim`]).
+//!
+//! ```
+//! use deepgm_core::mnist::{DataSource, Split};
+//! use deepgm_core::{numeric, rng, Error, ErrorKind};
+//! use rand::Rng;
+//!
+//! // The built-in digits, split as everywhere in deepgm: 1,500 to train on, 500 held out.
+//! let train = DataSource::Embedded.load(Split::Train)?;
+//! assert_eq!((train.len(), train.image_shape()), (1500, (28, 28)));
+//! // One seed, one stream of numbers, on every platform.
+//! let (a, b): (u64, u64) = (rng::seeded(7).random(), rng::seeded(7).random());
+//! assert_eq!(a, b);
+//! // Stable scalar functions shared by the model crates.
+//! assert_eq!(numeric::sigmoid(1000.0f64), 1.0);
+//! // Typed errors, matched by kind.
+//! let err = Error::param("samples", 0, "at least 1");
+//! assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+//! # Ok::<(), Error>(())
+//! ```
 
 pub mod atomic;
 pub mod builtin;

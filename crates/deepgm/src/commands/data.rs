@@ -23,6 +23,19 @@ pub fn run(cmd: DataCommand, ui: Ui) -> anyhow::Result<()> {
     }
 }
 
+/// What `deepgm data list --json` prints.
+#[derive(Serialize)]
+struct ListReport<'a> {
+    builtins: &'a [Builtin],
+}
+
+/// What `deepgm data fetch --json` prints.
+#[derive(Serialize)]
+struct FetchReport<'a> {
+    dir: &'a Path,
+    files: &'a [FetchOutcome],
+}
+
 /// What `deepgm data check --json` prints.
 #[derive(Serialize)]
 struct CheckReport {
@@ -82,7 +95,7 @@ fn builtins() -> Vec<Builtin> {
 fn list(ui: Ui) -> anyhow::Result<()> {
     let all = builtins();
     if ui.json {
-        ui.print_json(&serde_json::json!({ "builtins": all }));
+        ui.print_json(&ListReport { builtins: &all });
         return Ok(());
     }
     for b in &all {
@@ -115,7 +128,10 @@ fn fetch_mnist(dir: Option<PathBuf>, timeout: Duration, ui: Ui) -> anyhow::Resul
         ui.note(format!("downloading {name}"))
     })?;
     if ui.json {
-        ui.print_json(&serde_json::json!({ "dir": dir, "files": outcomes }));
+        ui.print_json(&FetchReport {
+            dir: &dir,
+            files: &outcomes,
+        });
     } else {
         for outcome in &outcomes {
             let (path, status) = match outcome {
