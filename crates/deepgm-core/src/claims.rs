@@ -4,12 +4,13 @@
 
 use serde::Serialize;
 
-/// One claim of the derivations, checked numerically.
+/// One claim, checked numerically: a step of the derivations, or an observation about the
+/// data or a method's output that confirms no particular step.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Claim {
     /// The id of the derivation step it confirms (a step of `docs/derivations.md`, for example
-    /// `mrf-local-difference`).
-    pub step: &'static str,
+    /// `mrf-local-difference`); `None` for an observation.
+    pub step: Option<&'static str>,
     /// The claim in words or symbols.
     pub statement: String,
     /// What was measured (sizes, largest gap, tolerance).
@@ -19,7 +20,7 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// A claim for `step`.
+    /// A claim confirming the derivation step `step`.
     pub fn new(
         step: &'static str,
         statement: impl Into<String>,
@@ -27,7 +28,21 @@ impl Claim {
         holds: bool,
     ) -> Self {
         Claim {
-            step,
+            step: Some(step),
+            statement: statement.into(),
+            measured: measured.into(),
+            holds,
+        }
+    }
+
+    /// An observation: a claim that confirms no particular derivation step.
+    pub fn observation(
+        statement: impl Into<String>,
+        measured: impl Into<String>,
+        holds: bool,
+    ) -> Self {
+        Claim {
+            step: None,
             statement: statement.into(),
             measured: measured.into(),
             holds,
@@ -40,6 +55,13 @@ pub fn failures(claims: &[Claim]) -> Vec<String> {
     claims
         .iter()
         .filter(|c| !c.holds)
-        .map(|c| format!("{}: {} ({})", c.step, c.statement, c.measured))
+        .map(|c| {
+            format!(
+                "{}: {} ({})",
+                c.step.unwrap_or("observation"),
+                c.statement,
+                c.measured
+            )
+        })
         .collect()
 }

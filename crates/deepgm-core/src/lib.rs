@@ -13,7 +13,8 @@
 //! - [`params`]: the one convention for parameters, seeds and progress ([`params::Params`]);
 //! - [`schedule`]: learning-rate schedules;
 //! - [`numeric`]: the [`numeric::Float`] element type and stable sigmoid, softplus, log-sum-exp;
-//! - [`claims`]: the source's claims as checks ([`claims::Claim`]).
+//! - [`claims`]: the source's claims as checks ([`claims::Claim`]); [`mnist_claims`]: those
+//!   about the data.
 //!
 //! ```
 //! use deepgm_core::mnist::{DataSource, Split};
@@ -43,6 +44,7 @@ pub mod idx;
 pub mod image;
 pub mod linalg;
 pub mod mnist;
+pub mod mnist_claims;
 pub mod numeric;
 pub mod parallel;
 pub mod params;

@@ -5,7 +5,8 @@ use deepgm_core::claims::failures;
 #[test]
 fn every_claim_holds() {
     let tour = deepgm_mrf::tour(0).unwrap();
-    assert_eq!(tour.claims.len(), 5);
+    assert_eq!(tour.claims.len(), 6);
+    assert_eq!(tour.claims.iter().filter(|c| c.step.is_none()).count(), 1);
     let failed = failures(&tour.claims);
     assert!(
         failed.is_empty(),

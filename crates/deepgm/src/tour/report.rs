@@ -94,7 +94,12 @@ impl Section {
     /// Records each claim a library checked, under the derivation step it confirms.
     pub fn claims(&mut self, claims: impl IntoIterator<Item = deepgm_core::claims::Claim>) {
         for claim in claims {
-            self.check_step(claim.step, claim.statement, claim.measured, claim.holds);
+            match claim.step {
+                Some(step) => {
+                    self.check_step(step, claim.statement, claim.measured, claim.holds);
+                }
+                None => self.check(claim.statement, claim.measured, claim.holds),
+            }
         }
     }
 
