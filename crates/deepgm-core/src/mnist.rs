@@ -35,6 +35,17 @@ impl Split {
     /// Both splits, train first.
     pub const ALL: [Split; 2] = [Split::Train, Split::Test];
 
+    /// The split called `name` (`train` or `test`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (name `split`) for any other name.
+    pub fn from_name(name: &str) -> Result<Split> {
+        Split::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| Error::param("split", format!("{name:?}"), "\"train\" or \"test\""))
+    }
+
     /// The split's name as used on the command line and in reports (`train` or `test`).
     pub fn name(self) -> &'static str {
         match self {

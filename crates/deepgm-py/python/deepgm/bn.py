@@ -1,0 +1,1 @@
+"""deepgm.bn (being written)."""

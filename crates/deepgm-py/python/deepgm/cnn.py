@@ -1,0 +1,1 @@
+"""deepgm.cnn (being written)."""

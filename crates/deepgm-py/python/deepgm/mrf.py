@@ -1,0 +1,1 @@
+"""deepgm.mrf (being written)."""

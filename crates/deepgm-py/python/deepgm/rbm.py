@@ -1,0 +1,1 @@
+"""deepgm.rbm (being written)."""
