@@ -94,8 +94,8 @@ mod validate;
 
 pub use claims::claims;
 pub use data::{
-    infer_variables, load_csv, read_csv, save_csv, write_csv, write_csv_to, Dataset,
-    MAX_DATASET_STATES,
+    dataset_from_columns, infer_variables, load_csv, read_csv, save_csv, variables_from_columns,
+    write_csv, write_csv_to, Dataset, MAX_DATASET_STATES,
 };
 pub use inference::{
     find_variable, log_evidence, log_joint, mpe, parse_targets, query, Cost, Evidence, Explanation,
@@ -113,8 +113,9 @@ pub use sampling::{
     SampleParams, SampleStats, SamplingMethod, GIBBS_START_TRIES, MAX_BLOCK_STATES,
 };
 pub use structure::{
-    cpdag_shd, dag_by_names, dag_shd, fit, hill_climb, load_arcs, load_data, structure_network,
-    Cpdag, Dag, Edge, FamilyScorer, HillClimbParams, HillClimbResult, Shd, StructureScore,
+    cpdag_shd, dag_by_names, dag_shd, data_from_columns, fit, hill_climb, load_arcs, load_data,
+    structure_network, Cpdag, Dag, Edge, FamilyScorer, HillClimbParams, HillClimbResult, Shd,
+    StructureScore,
 };
 pub use summary::{summarize, Summary, VariableSummary};
 pub use validate::ROW_SUM_TOLERANCE;

@@ -5,11 +5,11 @@ use std::time::Instant;
 
 use deepgm_core::params::{check_positive, Params};
 use deepgm_core::progress::Progress;
-use deepgm_core::Result;
-use ndarray::{ArrayView2, Axis};
+use deepgm_core::{Error, Result};
+use ndarray::{Array2, ArrayView2, ArrayView4, Axis};
 use serde::Serialize;
 
-use crate::images::ImageSet;
+use crate::images::{check_images, ImageSet};
 use crate::loss::{cross_entropy, predicted};
 use crate::sequential::Sequential;
 
@@ -78,7 +78,7 @@ pub fn evaluate(
         .axis_chunks_iter(Axis(0), batch)
         .zip(data.labels.chunks(batch))
     {
-        let logits = model.predict(xb);
+        let logits = batch_scores(model, xb);
         let ce = cross_entropy(logits.view(), labels);
         loss_sum += f64::from(ce.loss_sum);
         correct += ce.correct;
@@ -100,6 +100,38 @@ pub fn evaluate(
         seconds,
         images_per_second: n / seconds,
     })
+}
+
+/// The class scores of one batch of [`evaluate`] or [`scores`] (one place, so that both give
+/// the same numbers for the same batches).
+fn batch_scores(model: &Sequential<f32>, xb: ArrayView4<'_, f32>) -> Array2<f32> {
+    model.predict(xb)
+}
+
+/// Class scores (logits) `(N, classes)` of `images` (`(N, C, H, W)`, standardized), computed
+/// in batches of `params.batch_size` exactly as [`evaluate`] computes them, so that
+/// [`predicted`] of each row is [`EvalReport::predictions`]'s entry.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for bad params or no images (name `data`);
+/// as [`check_images`] for images that do not fit `model` or are not finite.
+pub fn scores(
+    model: &Sequential<f32>,
+    images: ArrayView4<'_, f32>,
+    params: &EvalParams,
+) -> Result<Array2<f32>> {
+    params.check()?;
+    if images.dim().0 == 0 {
+        return Err(Error::invalid("data", "no images to classify"));
+    }
+    check_images(model, images)?;
+    let parts: Vec<Array2<f32>> = images
+        .axis_chunks_iter(Axis(0), params.batch_size)
+        .map(|xb| batch_scores(model, xb))
+        .collect();
+    let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
+    ndarray::concatenate(Axis(0), &views)
+        .map_err(|e| Error::invalid("data", format!("the batches do not fit together: {e}")))
 }
 
 /// Softmax probabilities of each row of `(N, classes)` scores, as `f64`.

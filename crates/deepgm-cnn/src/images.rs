@@ -3,7 +3,7 @@
 
 use deepgm_core::mnist::Mnist;
 use deepgm_core::{Error, Result};
-use ndarray::{s, Array2, Array4};
+use ndarray::{s, Array2, Array4, ArrayView4};
 
 use crate::sequential::Sequential;
 
@@ -66,16 +66,10 @@ impl ImageSet {
     /// # Errors
     /// [`Error::Shape`] when the images are not the network's input shape;
     /// [`Error::InvalidParameter`] (name `data`) naming the first bad label or a label count
-    /// that differs from the image count.
+    /// that differs from the image count, or a value that is not finite ([`check_images`]).
     pub fn check_fits(&self, model: &Sequential<f32>) -> Result<()> {
-        let (n, c, h, w) = self.images.dim();
-        if [c, h, w] != model.input_shape {
-            return Err(Error::shape(
-                "images",
-                [c, h, w],
-                format!("{:?}, the network's input", model.input_shape),
-            ));
-        }
+        check_images(model, self.images.view())?;
+        let n = self.images.dim().0;
         if n != self.labels.len() {
             return Err(Error::invalid(
                 "data",
@@ -99,6 +93,34 @@ impl ImageSet {
         }
         Ok(())
     }
+}
+
+/// Checks that `(N, C, H, W)` inputs fit `model`: one example is its input shape and every
+/// value is finite.
+///
+/// # Errors
+/// [`Error::Shape`] when the images are not the network's input shape;
+/// [`Error::InvalidParameter`] (name `data`) naming the first value that is not finite.
+pub fn check_images(model: &Sequential<f32>, images: ArrayView4<'_, f32>) -> Result<()> {
+    let (_, c, h, w) = images.dim();
+    if [c, h, w] != model.input_shape {
+        return Err(Error::shape(
+            "images",
+            [c, h, w],
+            format!("{:?}, the network's input", model.input_shape),
+        ));
+    }
+    let per_image = (c * h * w).max(1);
+    if let Some((i, v)) = images.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::invalid(
+            "data",
+            format!(
+                "value {v} in image {}: expected finite inputs",
+                i / per_image
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Standardized `(n, 1, H, W)` inputs from `H x W` pictures (all of one size) with

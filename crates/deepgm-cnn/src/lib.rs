@@ -58,10 +58,10 @@ pub use arch::{Arch, ArchKind, SeedConfig};
 pub use claims::{claims, tour, NetworkCheck, OutputSide, Tour};
 pub use conv::{Conv2d, Conv2dGrads};
 pub use deepgm_core::numeric::Float;
-pub use evaluate::{evaluate, probabilities, EvalParams, EvalReport};
+pub use evaluate::{evaluate, probabilities, scores, EvalParams, EvalReport};
 pub use grad_case::{GradCase, GradReport, GradValues};
 pub use gradcheck::{gradient_check, GradCheckParams, GradientCheck};
-pub use images::{normalize_pixel, standardize, ImageSet, MNIST_MEAN, MNIST_STD};
+pub use images::{check_images, normalize_pixel, standardize, ImageSet, MNIST_MEAN, MNIST_STD};
 pub use linear::{Linear, LinearGrads};
 pub use loss::{cross_entropy, predicted, softmax, CrossEntropy};
 pub use model_file::{

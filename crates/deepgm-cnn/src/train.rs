@@ -315,8 +315,10 @@ impl Trainer {
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut stream(self.params.seed, epoch_index as u64));
         let (_, c, h, w) = data.images.dim();
-        let mut x = Array4::<f32>::zeros((batch, c, h, w));
-        let mut labels = Vec::with_capacity(batch);
+        // One minibatch's buffer: no larger than the data (a huge `batch_size` is one batch).
+        let rows = batch.min(n);
+        let mut x = Array4::<f32>::zeros((rows, c, h, w));
+        let mut labels = Vec::with_capacity(rows);
         let (mut loss_sum, mut correct) = (0.0, 0);
         progress.start(n as u64, &format!("epoch {}", epoch_index + 1));
         for (batch_index, chunk) in order.chunks(batch).enumerate() {

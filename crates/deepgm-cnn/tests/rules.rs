@@ -3,8 +3,9 @@
 //! errors by kind.
 
 use deepgm_cnn::{
-    cross_entropy, flatten, load_model, save_model, softmax, Arch, Conv2d, GradCase, ImageSet,
-    MaxPool2d, SeedConfig, TrainParams, Trainer, UpdateRule,
+    cross_entropy, evaluate, flatten, load_model, predicted, save_model, scores, softmax, Arch,
+    Conv2d, EvalParams, GradCase, ImageSet, MaxPool2d, SeedConfig, TrainParams, Trainer,
+    UpdateRule,
 };
 use deepgm_core::progress::NoProgress;
 use deepgm_core::rng::seeded;
@@ -282,6 +283,66 @@ fn bad_params_and_shapes_are_named_by_kind() {
     };
     let err = trainer.train_epoch(&empty, &NoProgress).unwrap_err();
     assert_eq!(err.parameter(), Some("data"));
+}
+
+#[test]
+fn scores_are_evaluates_and_inputs_that_are_not_finite_are_named() {
+    let data = tiny_data(40);
+    let mut model = Arch::Seed(SeedConfig::default()).build::<f32>().unwrap();
+    model.init_pytorch(&mut seeded(4));
+    let params = EvalParams { batch_size: 16 };
+    let logits = scores(&model, data.images.view(), &params).unwrap();
+    let report = evaluate(&model, &data, &params, &NoProgress).unwrap();
+    let guesses: Vec<u8> = logits
+        .rows()
+        .into_iter()
+        .map(|r| predicted(r) as u8)
+        .collect();
+    assert_eq!(guesses, report.predictions);
+    let err = scores(
+        &model,
+        data.images.slice(ndarray::s![..0, .., .., ..]),
+        &params,
+    )
+    .unwrap_err();
+    assert_eq!(err.parameter(), Some("data"));
+    let mut bad = data.clone();
+    bad.images[[7, 0, 3, 3]] = f32::NAN;
+    for err in [
+        scores(&model, bad.images.view(), &params).unwrap_err(),
+        evaluate(&model, &bad, &params, &NoProgress).unwrap_err(),
+        Trainer::new(Arch::Seed(SeedConfig::default()), params_for_nan())
+            .unwrap()
+            .fit(&bad, None, None, &NoProgress, &mut |_| {})
+            .unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+        assert_eq!(err.parameter(), Some("data"));
+        assert!(err.to_string().contains("image 7"), "{err}");
+    }
+}
+
+#[test]
+fn a_batch_larger_than_the_data_is_one_batch_without_allocating_it() {
+    let data = tiny_data(12);
+    let fit = |batch_size| {
+        let params = TrainParams {
+            epochs: 1,
+            batch_size,
+            ..TrainParams::default()
+        };
+        let mut t = Trainer::new(Arch::Seed(SeedConfig::default()), params).unwrap();
+        t.fit(&data, None, None, &NoProgress, &mut |_| {}).unwrap();
+        t.into_model()
+    };
+    assert_eq!(fit(1 << 40), fit(12));
+}
+
+fn params_for_nan() -> TrainParams {
+    TrainParams {
+        epochs: 1,
+        ..TrainParams::default()
+    }
 }
 
 #[test]

@@ -42,6 +42,18 @@ impl Default for GibbsParams {
     }
 }
 
+impl GibbsParams {
+    /// The default parameters with `sweeps` sweeps in total and the default's share of them,
+    /// a quarter (rounded down), as burn-in: `with_sweeps(200)` is the default.
+    pub fn with_sweeps(sweeps: usize) -> Self {
+        GibbsParams {
+            sweeps,
+            burn_in: sweeps / 4,
+            ..GibbsParams::default()
+        }
+    }
+}
+
 impl Params for GibbsParams {
     fn check(&self) -> Result<()> {
         check_positive_real("temperature", self.temperature)?;
@@ -223,4 +235,17 @@ pub fn anneal(
         converged,
         start,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_sweeps_keeps_the_default_share_of_burn_in() {
+        assert_eq!(GibbsParams::with_sweeps(200), GibbsParams::default());
+        let p = GibbsParams::with_sweeps(40);
+        assert_eq!((p.sweeps, p.burn_in), (40, 10));
+        assert!(p.check().is_ok());
+    }
 }

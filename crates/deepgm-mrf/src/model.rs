@@ -34,6 +34,18 @@ impl Neighbourhood {
         }
     }
 
+    /// The neighbourhood of `size` neighbours (4 or 8), the inverse of [`Neighbourhood::size`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `neighbourhood` for any other size.
+    pub fn from_size(size: usize) -> Result<Self> {
+        match size {
+            4 => Ok(Neighbourhood::Four),
+            8 => Ok(Neighbourhood::Eight),
+            _ => Err(Error::param("neighbourhood", size, "4 or 8")),
+        }
+    }
+
     /// Row and column offsets of the neighbours that come *after* a pixel in raster order;
     /// iterating these over all pixels visits each neighbouring pair exactly once.
     pub fn forward_offsets(self) -> &'static [(isize, isize)] {
@@ -304,4 +316,18 @@ pub fn all_labellings(rows: usize, cols: usize) -> impl Iterator<Item = Array2<i
             }
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbourhoods_come_from_their_sizes() {
+        for nb in [Neighbourhood::Four, Neighbourhood::Eight] {
+            assert_eq!(Neighbourhood::from_size(nb.size().into()).unwrap(), nb);
+        }
+        let err = Neighbourhood::from_size(6).unwrap_err();
+        assert_eq!(err.parameter(), Some("neighbourhood"));
+    }
 }

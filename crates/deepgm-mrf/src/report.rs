@@ -47,6 +47,24 @@ impl Method {
         }
     }
 
+    /// The method called `name` (its serialized name, as [`Method::name`] gives it).
+    ///
+    /// # Errors
+    /// [`deepgm_core::Error::InvalidParameter`] naming `method` for any other name.
+    pub fn from_name(name: &str) -> deepgm_core::Result<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+                deepgm_core::Error::param(
+                    "method",
+                    format!("'{name}'"),
+                    format!("one of {}", names.join(", ")),
+                )
+            })
+    }
+
     /// Whether the method estimates the marginals `P(x_i = +1 | y)` ([`Denoised::marginals`]).
     pub fn estimates_marginals(self) -> bool {
         matches!(self, Method::Gibbs | Method::Meanfield)
@@ -99,6 +117,9 @@ mod tests {
             let json = serde_json::to_value(method).unwrap();
             assert_eq!(json, method.name());
             assert_eq!(method.to_string(), method.name());
+            assert_eq!(Method::from_name(method.name()).unwrap(), method);
         }
+        let err = Method::from_name("simplex").unwrap_err();
+        assert_eq!(err.parameter(), Some("method"));
     }
 }

@@ -49,16 +49,17 @@ pub fn report<'py, T: Serialize>(py: Python<'py>, report: &T) -> PyResult<Bound<
     json_to_py(py, &value)
 }
 
-/// A C-contiguous 2-D NumPy array as an `ndarray` view without copying; other layouts are
-/// copied once into `buffer`, which the view then borrows.
+/// A C-contiguous 2-D NumPy array as an `ndarray` view without copying; other layouts
+/// (Fortran order, strided views) are copied once into `buffer`, which the view then borrows.
 pub fn view2<'a, T: Element + Copy>(
     array: &'a PyReadonlyArray2<'_, T>,
     buffer: &'a mut Vec<T>,
 ) -> PyResult<ArrayView2<'a, T>> {
     let shape = (array.shape()[0], array.shape()[1]);
+    // `as_slice` also succeeds for Fortran order, whose memory order is not row-major.
     let data: &[T] = match array.as_slice() {
-        Ok(slice) => slice,
-        Err(_) => {
+        Ok(slice) if array.is_c_contiguous() => slice,
+        _ => {
             *buffer = array.as_array().iter().copied().collect();
             buffer
         }
@@ -72,9 +73,10 @@ pub fn view3<'a, T: Element + Copy>(
     buffer: &'a mut Vec<T>,
 ) -> PyResult<ArrayView3<'a, T>> {
     let shape = (array.shape()[0], array.shape()[1], array.shape()[2]);
+    // `as_slice` also succeeds for Fortran order, whose memory order is not row-major.
     let data: &[T] = match array.as_slice() {
-        Ok(slice) => slice,
-        Err(_) => {
+        Ok(slice) if array.is_c_contiguous() => slice,
+        _ => {
             *buffer = array.as_array().iter().copied().collect();
             buffer
         }

@@ -24,7 +24,10 @@ use deepgm_core::{Error, Result};
 
 use crate::network::Network;
 
+mod columns;
 mod csv;
+
+pub use columns::{dataset_from_columns, variables_from_columns};
 
 use csv::{CsvError, Records};
 

@@ -64,7 +64,7 @@ impl Evidence {
     /// [`Error::InvalidParameter`] (name `evidence`) naming the pair, the unknown variable or the
     /// unknown state (with the valid states), or a variable given twice.
     pub fn parse(net: &Network, text: &str) -> Result<Self> {
-        let mut pairs = Vec::new();
+        let mut named = Vec::new();
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let Some((name, state)) = item.split_once('=') else {
                 return Err(Error::invalid(
@@ -72,7 +72,24 @@ impl Evidence {
                     format!("`{item}` is not VARIABLE=STATE"),
                 ));
             };
-            let (name, state) = (name.trim(), state.trim());
+            named.push((name.trim(), state.trim()));
+        }
+        Evidence::from_names(net, &named)
+    }
+
+    /// Evidence from `(variable name, state name)` pairs, as a binding receives them (a
+    /// Python dict); names are taken exactly as given.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (name `evidence`) naming the unknown variable or the unknown
+    /// state (with the valid states), or a variable given twice.
+    pub fn from_names<N: AsRef<str>, S: AsRef<str>>(
+        net: &Network,
+        named: &[(N, S)],
+    ) -> Result<Self> {
+        let mut pairs = Vec::with_capacity(named.len());
+        for (name, state) in named {
+            let (name, state) = (name.as_ref(), state.as_ref());
             let var = find_variable(net, name, "evidence")?;
             let variable = net.variable(var);
             let Some(s) = variable.state_index(state) else {

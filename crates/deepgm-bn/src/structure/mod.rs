@@ -96,26 +96,54 @@ pub fn load_data(
     let path = path.as_ref();
     let text = read_text(path)?;
     let variables = infer_variables(&text, path)?;
+    let (net, mut notes) = learning_network(variables, keep_constant, |m| Error::format(path, m))?;
+    let data = read_csv(&net, &text, path)?;
+    singleton_notes(&net, &data, &mut notes);
+    Ok((net, data, notes))
+}
+
+/// As [`load_data`] for `(name, state names)` columns held in memory (a binding's DataFrame):
+/// the variables are the columns, their states the values seen (sorted), and the returned
+/// network has them without arcs, with the notes of [`load_data`].
+///
+/// # Errors
+/// As [`crate::variables_from_columns`] and [`crate::dataset_from_columns`];
+/// [`Error::InvalidParameter`] (name `data`) for fewer than two columns or, unless
+/// `keep_constant`, a column with a single value.
+pub fn data_from_columns<N: AsRef<str>, S: AsRef<str>>(
+    columns: &[(N, Vec<S>)],
+    keep_constant: bool,
+) -> Result<(Network, Dataset, Vec<String>)> {
+    let variables = crate::data::variables_from_columns(columns)?;
+    let (net, mut notes) =
+        learning_network(variables, keep_constant, |m| Error::invalid("data", m))?;
+    let data = crate::data::dataset_from_columns(&net, columns)?;
+    singleton_notes(&net, &data, &mut notes);
+    Ok((net, data, notes))
+}
+
+/// The arcless network of structure learning over `variables`, refusing fewer than two
+/// variables and (unless `keep_constant`) constant ones with `fail`'s error, and the notes on
+/// the constant ones kept.
+fn learning_network(
+    variables: Vec<Variable>,
+    keep_constant: bool,
+    fail: impl Fn(String) -> Error,
+) -> Result<(Network, Vec<String>)> {
     if variables.len() < 2 {
-        return Err(Error::format(
-            path,
-            format!(
-                "{} column(s): structure learning needs at least two variables",
-                variables.len()
-            ),
-        ));
+        return Err(fail(format!(
+            "{} column(s): structure learning needs at least two variables",
+            variables.len()
+        )));
     }
     let mut notes = Vec::new();
     for v in variables.iter().filter(|v| v.cardinality() < 2) {
         if !keep_constant {
-            return Err(Error::format(
-                path,
-                format!(
-                    "column {} holds the one value \"{}\": a constant variable cannot be \
-                     learned about (drop the column, or keep it unconnected with keep_constant)",
-                    v.name, v.states[0]
-                ),
-            ));
+            return Err(fail(format!(
+                "column {} holds the one value \"{}\": a constant variable cannot be \
+                 learned about (drop the column, or keep it unconnected with keep_constant)",
+                v.name, v.states[0]
+            )));
         }
         notes.push(format!(
             "column {} holds the one value \"{}\": it stays unconnected (every score gives an \
@@ -125,11 +153,15 @@ pub fn load_data(
     }
     let n = variables.len();
     let net = structure_network("learned", variables, &Dag::empty(n))?;
-    let data = read_csv(&net, &text, path)?;
+    Ok((net, notes))
+}
+
+/// Adds a note for each state seen in one row only.
+fn singleton_notes(net: &Network, data: &Dataset, notes: &mut Vec<String>) {
     for v in 0..net.n_variables() {
-        let counts = data
-            .state_counts(v, net.cardinality(v))
-            .expect("read_csv gives every variable a column");
+        let Some(counts) = data.state_counts(v, net.cardinality(v)) else {
+            continue;
+        };
         for (state, &c) in counts.iter().enumerate() {
             if c == 1 {
                 notes.push(format!(
@@ -140,7 +172,6 @@ pub fn load_data(
             }
         }
     }
-    Ok((net, data, notes))
 }
 
 /// Arcs named in a text file, one a line as `FROM -> TO` or `FROM,TO` (blank lines and lines

@@ -100,13 +100,13 @@ fn algorithm(args: &DenoiseArgs) -> Algorithm {
             }
         }
         Method::Gibbs => {
-            let defaults = GibbsParams::default();
-            let sweeps = args.sweeps.unwrap_or(defaults.sweeps);
+            let base = args
+                .sweeps
+                .map_or_else(GibbsParams::default, GibbsParams::with_sweeps);
             Algorithm::Gibbs(GibbsParams {
-                temperature: args.temperature.unwrap_or(defaults.temperature),
-                sweeps,
-                burn_in: sweeps / 4,
+                temperature: args.temperature.unwrap_or(base.temperature),
                 seed: args.seed,
+                ..base
             })
         }
         Method::Anneal => {
