@@ -2,10 +2,8 @@
 //! `serde_json`), NumPy arrays to `ndarray` views (no copy when C-contiguous) and back (NumPy
 //! arrays owning the Rust buffer, no copy).
 
-use ndarray::{Array1, Array2, Array3, ArrayView2, ArrayView3};
-use numpy::{
-    Element, PyArray1, PyArrayMethods, PyReadonlyArray2, PyReadonlyArray3, PyUntypedArrayMethods,
-};
+use ndarray::{Array1, Array2, Array3, ArrayView2};
+use numpy::{Element, PyArray1, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3::IntoPyObjectExt;
@@ -65,23 +63,6 @@ pub fn view2<'a, T: Element + Copy>(
         }
     };
     ArrayView2::from_shape(shape, data).map_err(|e| value_error(e.to_string()))
-}
-
-/// As [`view2`] for 3-D arrays.
-pub fn view3<'a, T: Element + Copy>(
-    array: &'a PyReadonlyArray3<'_, T>,
-    buffer: &'a mut Vec<T>,
-) -> PyResult<ArrayView3<'a, T>> {
-    let shape = (array.shape()[0], array.shape()[1], array.shape()[2]);
-    // `as_slice` also succeeds for Fortran order, whose memory order is not row-major.
-    let data: &[T] = match array.as_slice() {
-        Ok(slice) if array.is_c_contiguous() => slice,
-        _ => {
-            *buffer = array.as_array().iter().copied().collect();
-            buffer
-        }
-    };
-    ArrayView3::from_shape(shape, data).map_err(|e| value_error(e.to_string()))
 }
 
 /// The elements of an array in row-major order, without copying when it is in standard layout.

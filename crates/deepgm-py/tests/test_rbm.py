@@ -275,6 +275,8 @@ def test_bad_input_raises_value_errors_naming_the_problem():
         rbm.transform(x[:, :4])
     with pytest.raises(deepgm.DeepgmValueError, match="visible units"):
         rbm.score_samples(x[:, :4])
+    with pytest.raises(deepgm.DeepgmValueError, match="invalid v"):
+        rbm.gibbs(x[:, :4])
     with pytest.raises(deepgm.DeepgmValueError, match="2-D"):
         rbm.transform(x[0])
     with pytest.raises(deepgm.DeepgmValueError, match="no training examples"):
@@ -287,6 +289,16 @@ def test_bad_input_raises_value_errors_naming_the_problem():
         rbm.log_partition("ais", ais_runs=0)
     with pytest.raises(deepgm.InfeasibleError):
         BernoulliRBM(n_components=40, n_iter=0).fit(np.zeros((2, 40))).log_partition("exact")
+    with pytest.raises(deepgm.InfeasibleError):
+        BernoulliRBM(n_components=2**62).fit(x)
+    with pytest.raises(deepgm.DeepgmValueError, match="random_state"):
+        BernoulliRBM(random_state=2**70).fit(x)
+    with pytest.raises(deepgm.DeepgmValueError, match="random_state"):
+        BernoulliRBM(random_state=-1).fit(x)
+    with pytest.raises(deepgm.DeepgmValueError, match="no examples"):
+        rbm.log_likelihood(np.zeros((0, 6)))
+    with pytest.raises(TypeError):
+        rbm.transform(np.array([[{}, 1, 0, 1, 0, 1]], dtype=object))
     with pytest.raises(NotFittedError):
         BernoulliRBM().transform(x)
     assert not hasattr(BernoulliRBM(), "components_")

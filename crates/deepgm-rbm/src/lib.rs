@@ -46,11 +46,11 @@ pub use binarize::Binarization;
 pub use binary_products::{sum_selected_rows, OnesByRow};
 pub use claims::{claims, tour, Tour, TOUR_EPOCHS, TOUR_HIDDEN};
 pub use io::{load_model, save_model};
-pub use model::{base_rate_biases, BernoulliRbm};
+pub use model::{base_rate_biases, BernoulliRbm, MAX_WEIGHTS};
 pub use partition::{ais_log_z, beta_schedule, exact_log_z, AisParams, AisReport, MAX_EXACT_UNITS};
 pub use sampling::{gibbs_samples, GibbsChains, GibbsParams};
 pub use score::{
-    average_log_prob, reconstruction_cross_entropy, score, LogZMethod, ScoreParams, ScoreReport,
-    DEFAULT_EXACT_LIMIT,
+    average_log_prob, pseudo_log_likelihoods, reconstruction_cross_entropy, score, LogZMethod,
+    ScoreParams, ScoreReport, DEFAULT_EXACT_LIMIT,
 };
 pub use train::{EpochReport, Sampler, TrainParams, Trainer};

@@ -80,13 +80,16 @@ impl<F: Float> BernoulliRbm<F> {
     /// The weights are drawn from the generator of `seed` ([`deepgm_core::rng::seeded`]).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `data` when it has no rows or columns, or `hidden`
-    /// when it is 0.
+    /// [`Error::InvalidParameter`] naming `data` when it has no rows or columns or an entry that
+    /// is not finite, or `hidden` when it is 0; [`Error::Infeasible`] when the model would have
+    /// more than [`MAX_WEIGHTS`] weights.
     pub fn init(data: ArrayView2<'_, F>, hidden: usize, seed: u64) -> Result<Self> {
         if data.nrows() == 0 || data.ncols() == 0 {
             return Err(Error::invalid("data", "no training examples"));
         }
         deepgm_core::params::check_positive("hidden", hidden)?;
+        check_finite_data(data)?;
+        check_size(data.ncols(), hidden)?;
         let mut model = Self::zeros(data.ncols(), hidden);
         let normal = Normal::new(0.0f64, 0.01).expect("valid normal");
         let mut rng = seeded(seed);
@@ -145,10 +148,12 @@ impl<F: Float> BernoulliRbm<F> {
         -vwh - f(v.dot(&self.b)) - f(h.dot(&self.a))
     }
 
-    /// Checks that `v` has D columns.
+    /// Checks that `v` has D columns and finite entries (binary states, or probabilities of the
+    /// units being on; other finite values are accepted, as scikit-learn's `BernoulliRBM` does).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `data` otherwise.
+    /// [`Error::InvalidParameter`] naming `data` otherwise (a NaN or infinite entry shows as
+    /// `NaN` or `inf`).
     pub fn check_visible(&self, v: ArrayView2<'_, F>) -> Result<()> {
         if v.ncols() != self.visible() {
             return Err(Error::invalid(
@@ -160,7 +165,7 @@ impl<F: Float> BernoulliRbm<F> {
                 ),
             ));
         }
-        Ok(())
+        check_finite_data(v)
     }
 
     /// The same model in another float type.
@@ -171,6 +176,35 @@ impl<F: Float> BernoulliRbm<F> {
             b: self.b.map(c),
             a: self.a.map(c),
         }
+    }
+}
+
+/// Most weights (D x P) [`BernoulliRbm::init`] makes a model of: 2^31, 8 GiB in f32 (training
+/// holds about three times as much).
+pub const MAX_WEIGHTS: usize = 1 << 31;
+
+/// `Ok` when a model of `visible` x `hidden` weights is within [`MAX_WEIGHTS`].
+fn check_size(visible: usize, hidden: usize) -> Result<()> {
+    let needed = visible as f64 * hidden as f64;
+    if needed > MAX_WEIGHTS as f64 {
+        return Err(Error::Infeasible {
+            what: format!("an RBM of {visible} x {hidden} weights"),
+            needed,
+            budget: MAX_WEIGHTS as f64,
+            unit: "weights".into(),
+            parameter: None,
+            advice: "use fewer hidden units".into(),
+        });
+    }
+    Ok(())
+}
+
+/// `Ok` when every entry of `data` is finite, else an invalid-parameter error naming `data` and
+/// the first entry that is not (`NaN`, `inf` or `-inf`).
+pub(crate) fn check_finite_data<F: Float>(data: ArrayView2<'_, F>) -> Result<()> {
+    match data.iter().find(|x| !x.is_finite()) {
+        Some(x) => Err(Error::param("data", x, "finite values")),
+        None => Ok(()),
     }
 }
 

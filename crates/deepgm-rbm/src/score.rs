@@ -118,8 +118,8 @@ pub struct ScoreReport {
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming the first field of `params` that cannot be used, `data`
-/// when it does not match the visible layer, or `base_b` when AIS is used without it; those of
-/// [`exact_log_z`] and [`ais_log_z`].
+/// when it does not match the visible layer or has no rows, or `base_b` when AIS is used
+/// without it; those of [`exact_log_z`] and [`ais_log_z`].
 pub fn score(
     model: &BernoulliRbm<f32>,
     data: ArrayView2<'_, f32>,
@@ -129,6 +129,9 @@ pub fn score(
 ) -> Result<ScoreReport> {
     params.check()?;
     model.check_visible(data)?;
+    if data.nrows() == 0 {
+        return Err(Error::invalid("data", "no examples to score"));
+    }
     let method = params.method_for(model);
     let (log_z, log_z_low, log_z_high) = match method {
         LogZMethod::Exact => {
@@ -183,10 +186,37 @@ pub fn reconstruction_cross_entropy(model: &BernoulliRbm<f32>, data: ArrayView2<
     total / data.nrows().max(1) as f64
 }
 
-/// Pseudo-log-likelihood proxy of scikit-learn's `BernoulliRBM.score_samples`: for each example
-/// flip one uniformly chosen unit i and return `D * log sigmoid(F(v~) - F(v))`; the mean over
-/// examples. The units are chosen by the generator of `seed`.
+/// Pseudo-log-likelihood proxy of scikit-learn's `BernoulliRBM.score_samples`, averaged over
+/// the examples ([`pseudo_log_likelihoods`]).
 fn pseudo_log_likelihood(model: &BernoulliRbm<f32>, data: ArrayView2<'_, f32>, seed: u64) -> f64 {
+    let values = pseudo_log_likelihood_values(model, data, seed);
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// Pseudo-log-likelihood proxy of scikit-learn's `BernoulliRBM.score_samples`, per example: flip
+/// one uniformly chosen unit i of each row of `data` (N x D) and return
+/// `-D * softplus(-(F(v~) - F(v)))` = `D * log sigmoid(F(v~) - F(v))`. The units are chosen by
+/// the generator of `seed`.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `data` when it does not match the visible layer.
+pub fn pseudo_log_likelihoods(
+    model: &BernoulliRbm<f32>,
+    data: ArrayView2<'_, f32>,
+    seed: u64,
+) -> Result<Array1<f64>> {
+    model.check_visible(data)?;
+    Ok(Array1::from(pseudo_log_likelihood_values(
+        model, data, seed,
+    )))
+}
+
+/// The values of [`pseudo_log_likelihoods`] of checked `data`.
+fn pseudo_log_likelihood_values(
+    model: &BernoulliRbm<f32>,
+    data: ArrayView2<'_, f32>,
+    seed: u64,
+) -> Vec<f64> {
     let mut rng = seeded(seed);
     let d = data.ncols();
     let mut flipped = data.to_owned();
@@ -201,5 +231,5 @@ fn pseudo_log_likelihood(model: &BernoulliRbm<f32>, data: ArrayView2<'_, f32>, s
         .zip(fe_flipped.iter())
         .map(|(&f, &g)| -(d as f64) * softplus(-(g - f)))
         .collect();
-    values.iter().sum::<f64>() / values.len().max(1) as f64
+    values
 }

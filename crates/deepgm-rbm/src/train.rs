@@ -317,12 +317,7 @@ impl Trainer {
         let start = std::time::Instant::now();
         let o = self.params.clone();
         let t = self.epochs_done;
-        let lr = o.schedule.rate(o.learning_rate, t);
-        let momentum = if t < o.momentum_switch {
-            o.initial_momentum
-        } else {
-            o.final_momentum
-        };
+        let (lr, momentum) = self.rate_and_momentum();
         let mut order: Vec<usize> = (0..data.nrows()).collect();
         order.shuffle(&mut self.rng);
         let batches = data.nrows().div_ceil(o.batch);
@@ -341,6 +336,41 @@ impl Trainer {
             momentum,
             seconds: start.elapsed().as_secs_f64(),
         })
+    }
+
+    /// One update on the minibatch `batch` (binary or probabilities, n x D) at the learning rate
+    /// and momentum of the current epoch (the epoch count does not change); returns the
+    /// batch's mean squared reconstruction error per example.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `data` when `batch` is empty or does not match the
+    /// visible layer.
+    pub fn update(&mut self, batch: ArrayView2<'_, f32>) -> Result<f64> {
+        self.model.check_visible(batch)?;
+        if batch.nrows() == 0 {
+            return Err(Error::invalid("data", "no training examples"));
+        }
+        let (lr, momentum) = self.rate_and_momentum();
+        let squared_error = self.step(batch, lr as f32, momentum as f32);
+        Ok(squared_error / batch.nrows() as f64)
+    }
+
+    /// The learning rate and momentum of the current epoch.
+    fn rate_and_momentum(&self) -> (f64, f64) {
+        let o = &self.params;
+        let t = self.epochs_done;
+        let momentum = if t < o.momentum_switch {
+            o.initial_momentum
+        } else {
+            o.final_momentum
+        };
+        (o.schedule.rate(o.learning_rate, t), momentum)
+    }
+
+    /// The persistent chains' visible states (PCD, after the first update; one row per example
+    /// of the last minibatch), else `None`.
+    pub fn chains(&self) -> Option<ArrayView2<'_, f32>> {
+        self.chains.as_ref().map(|c| c.view())
     }
 
     /// One minibatch update; returns the batch's summed squared reconstruction error.

@@ -59,7 +59,14 @@ fn the_parser_finds_prompted_and_plain_commands() {
 }
 
 /// Commands that set up (build, install, test) rather than use deepgm.
-const SET_UP: &[&str] = &["cargo ", "bash scripts/", "python3 -m venv", "pip ", ". ", "source "];
+const SET_UP: &[&str] = &[
+    "cargo ",
+    "bash scripts/",
+    "python3 -m venv",
+    "pip ",
+    ". ",
+    "source ",
+];
 
 #[test]
 fn every_readme_example_runs_as_written() {
