@@ -2,7 +2,7 @@
 //! deepgm libraries. Every rule, check and default lives in the libraries; this crate converts
 //! arguments into params structs and inputs, releases the GIL around long calls, turns reports
 //! into dicts and arrays into NumPy arrays, and maps each [`deepgm_core::ErrorKind`] to a Python
-//! exception type ([`errors`]). The Python package `deepgm` (in `python/`) wraps these
+//! exception type (module `errors`). The Python package `deepgm` (in `python/`) wraps these
 //! functions with numpydoc docstrings and the names pgmpy and scikit-learn users know.
 
 use pyo3::prelude::*;
