@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use deepgm_bn::{
     Evidence, FamilyScorer, GibbsParams, HillClimbParams, LearnParams, LikelihoodWeightingParams,
-    Method, MpeParams, Network, Prior, QueryParams, SampleParams, StructureScore,
+    Marginal, Method, MpeParams, Network, Posteriors, Prior, QueryParams, SampleParams,
+    StructureScore,
 };
 use deepgm_core::progress::NoProgress;
 use ndarray::Array1;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{numpy1, report};
 use crate::errors::{to_py_renamed, value_error};
@@ -203,27 +204,33 @@ impl PyNetwork {
         method: Option<&str>,
         max_table_entries: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let evidence = self.evidence(&evidence)?;
-        let targets = self.targets(targets)?;
-        let mut params = QueryParams::default();
-        if let Some(m) = method {
-            params.method = method_of(m)?;
-        }
-        if let Some(m) = max_table_entries {
-            params.max_table_entries = m;
-        }
-        let answer = py
-            .detach(|| {
-                deepgm_bn::query(
-                    &self.net,
-                    &evidence,
-                    targets.as_deref(),
-                    &params,
-                    &NoProgress,
-                )
-            })
-            .map_err(err)?;
+        let answer = self.posteriors(py, targets, evidence, method, max_table_entries)?;
         report(py, &answer)
+    }
+
+    /// The exact query's marginals only, `{variable: {state: p}}` with the variables sorted by
+    /// name (the report's `marginals`), built directly rather than through the report.
+    #[pyo3(signature = (targets, evidence, method=None, max_table_entries=None))]
+    fn marginals<'py>(
+        &self,
+        py: Python<'py>,
+        targets: Option<Vec<String>>,
+        evidence: Vec<(String, String)>,
+        method: Option<&str>,
+        max_table_entries: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let answer = self.posteriors(py, targets, evidence, method, max_table_entries)?;
+        let mut marginals: Vec<&Marginal> = answer.marginals.iter().collect();
+        marginals.sort_by(|a, b| a.name.cmp(&b.name));
+        let out = PyDict::new(py);
+        for marginal in marginals {
+            let states = PyDict::new(py);
+            for (state, p) in marginal.states.iter().zip(&marginal.probabilities) {
+                states.set_item(state, p)?;
+            }
+            out.set_item(&marginal.name, states)?;
+        }
+        Ok(out)
     }
 
     /// Natural log of the probability of the evidence.
@@ -496,4 +503,36 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(learn, m)?)?;
     m.add_function(wrap_pyfunction!(structure_score, m)?)?;
     Ok(())
+}
+
+impl PyNetwork {
+    /// Runs an exact query with the GIL released.
+    fn posteriors(
+        &self,
+        py: Python<'_>,
+        targets: Option<Vec<String>>,
+        evidence: Vec<(String, String)>,
+        method: Option<&str>,
+        max_table_entries: Option<f64>,
+    ) -> PyResult<Posteriors> {
+        let evidence = self.evidence(&evidence)?;
+        let targets = self.targets(targets)?;
+        let mut params = QueryParams::default();
+        if let Some(m) = method {
+            params.method = method_of(m)?;
+        }
+        if let Some(m) = max_table_entries {
+            params.max_table_entries = m;
+        }
+        py.detach(|| {
+            deepgm_bn::query(
+                &self.net,
+                &evidence,
+                targets.as_deref(),
+                &params,
+                &NoProgress,
+            )
+        })
+        .map_err(err)
+    }
 }

@@ -7,6 +7,12 @@
 
 use pyo3::prelude::*;
 
+// The libraries allocate and free many tables per call (junction trees, minibatches); mimalloc
+// reuses them without the system allocator's trips to the kernel, as in the deepgm binary. Buffers
+// handed to NumPy are freed by Rust, so through the same allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bn;
 mod cnn;
 mod convert;

@@ -336,7 +336,9 @@ class BayesianNetwork:
         >>> net.query(["lung"], evidence={"smoke": "yes"})["lung"]["yes"]
         0.1
         """
-        return self.query_report(variables, evidence, method, max_table_entries)["marginals"]
+        return self._net.marginals(
+            _targets(variables), _evidence(evidence), method, max_table_entries
+        )
 
     def query_report(
         self,
