@@ -88,9 +88,9 @@ pub struct DenoiseArgs {
     /// Temperature T for Gibbs sampling and mean field; starting temperature for annealing.
     #[arg(long, allow_negative_numbers = true)]
     pub temperature: Option<f64>,
-    /// Final temperature of the annealing schedule.
-    #[arg(long, default_value_t = 0.05)]
-    pub final_temperature: f64,
+    /// Final temperature of the annealing schedule (default 0.05).
+    #[arg(long)]
+    pub final_temperature: Option<f64>,
     /// Random seed (Gibbs sampling and annealing).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -113,7 +113,7 @@ fn algorithm(args: &DenoiseArgs) -> Algorithm {
             let defaults = AnnealParams::default();
             Algorithm::Anneal(AnnealParams {
                 t_start: args.temperature.unwrap_or(defaults.t_start),
-                t_end: args.final_temperature,
+                t_end: args.final_temperature.unwrap_or(defaults.t_end),
                 sweeps: args.sweeps.unwrap_or(defaults.sweeps),
                 seed: args.seed,
             })
