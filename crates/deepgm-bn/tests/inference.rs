@@ -149,29 +149,39 @@ fn impossible_evidence_and_budget_are_errors() {
     assert_eq!(err.parameter(), Some("evidence"), "{err}");
     let tiny = QueryParams {
         method: Method::JunctionTree,
-        max_table_entries: 4.0,
+        max_memory: 32,
     };
     let err = deepgm_bn::query(&net, &Evidence::none(), None, &tiny, &NoProgress).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Infeasible, "{err}");
-    assert_eq!(err.parameter(), Some("max_table_entries"), "{err}");
+    assert_eq!(err.parameter(), Some("max_memory"), "{err}");
     assert!(
-        matches!(err, deepgm_core::Error::Infeasible { budget, needed, .. } if budget == 4.0 && needed > 4.0),
+        matches!(&err, deepgm_core::Error::Infeasible { budget, needed, unit, .. }
+            if *budget == 32.0 && *needed > 32.0 && unit == "bytes"),
         "{err}"
     );
-    for bad in [0.0, f64::NAN, f64::INFINITY] {
-        let params = QueryParams {
-            max_table_entries: bad,
-            ..QueryParams::default()
-        };
-        let err =
-            deepgm_bn::query(&net, &Evidence::none(), None, &params, &NoProgress).unwrap_err();
-        assert_eq!(err.parameter(), Some("max_table_entries"), "{err}");
-        let params = MpeParams {
-            max_table_entries: bad,
-        };
-        let err = deepgm_bn::mpe(&net, &Evidence::none(), &params, &NoProgress).unwrap_err();
-        assert_eq!(err.parameter(), Some("max_table_entries"), "{err}");
-    }
+    let params = QueryParams {
+        max_memory: 0,
+        ..QueryParams::default()
+    };
+    let err = deepgm_bn::query(&net, &Evidence::none(), None, &params, &NoProgress).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{err}");
+    assert_eq!(err.parameter(), Some("max_memory"), "{err}");
+    let err = deepgm_bn::mpe(
+        &net,
+        &Evidence::none(),
+        &MpeParams { max_memory: 0 },
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(err.parameter(), Some("max_memory"), "{err}");
+    let err = deepgm_bn::mpe(
+        &net,
+        &Evidence::none(),
+        &MpeParams { max_memory: 64 },
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Infeasible, "{err}");
     let err = Evidence::parse(&net, "dysp=maybe").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidParameter);
     assert_eq!(err.parameter(), Some("evidence"));

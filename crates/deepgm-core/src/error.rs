@@ -69,7 +69,9 @@ pub enum Error {
     },
     /// A computation that would need more than its budget (memory, table entries, terms).
     #[error(
-        "{what} needs {needed:.3e} {unit}, over the budget of {budget:.3e}{}{}",
+        "{what} needs {}, over the budget of {}{}{}",
+        amount(*needed, unit),
+        amount(*budget, unit).trim_end_matches(&format!(" {unit}")),
         budget_text(parameter.as_deref()),
         advice_text(advice)
     )]
@@ -83,7 +85,7 @@ pub enum Error {
         /// The unit of `needed` and `budget` (for example `bytes`, `table entries`, `terms`).
         unit: String,
         /// The parameter that sets the budget, when the caller can raise it (e.g.
-        /// `max_table_entries`).
+        /// `max_memory`).
         parameter: Option<String>,
         /// What would help (a larger budget, fewer variables, another method); may be empty.
         advice: String,
@@ -294,6 +296,15 @@ impl fmt::Display for ParameterText<'_> {
                 self.name, self.value, self.expected
             )
         }
+    }
+}
+
+/// `needed` in `unit` for people: bytes in binary units (`1.5 GiB`), else `2.070e8 table entries`.
+fn amount(value: f64, unit: &str) -> String {
+    if unit == "bytes" {
+        crate::memory::format_bytes(value)
+    } else {
+        format!("{value:.3e} {unit}")
     }
 }
 

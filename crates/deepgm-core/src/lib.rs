@@ -43,6 +43,7 @@ pub mod fetch;
 pub mod idx;
 pub mod image;
 pub mod linalg;
+pub mod memory;
 pub mod mnist;
 pub mod mnist_claims;
 pub mod numeric;

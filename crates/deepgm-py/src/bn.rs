@@ -6,14 +6,14 @@
 use std::path::PathBuf;
 
 use deepgm_bn::{
-    Evidence, FamilyScorer, GibbsParams, HillClimbParams, LearnParams, LikelihoodWeightingParams,
-    Marginal, Method, MpeParams, Network, Posteriors, Prior, QueryParams, SampleParams,
-    StructureScore,
+    CompileParams, CompiledNetwork, Evidence, FamilyScorer, GibbsParams, HillClimbParams,
+    LearnParams, LikelihoodWeightingParams, Marginal, Method, MpeParams, Network, Posteriors,
+    Prior, QueryParams, SampleParams, StructureScore,
 };
 use deepgm_core::progress::NoProgress;
 use ndarray::Array1;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::convert::{numpy1, report};
 use crate::errors::{to_py_renamed, value_error};
@@ -195,31 +195,31 @@ impl PyNetwork {
     }
 
     /// The exact query's report (`marginals`, `log_evidence`, `method`, `evidence`, `detail`).
-    #[pyo3(signature = (targets, evidence, method=None, max_table_entries=None))]
+    #[pyo3(signature = (targets, evidence, method=None, max_memory=None))]
     fn query<'py>(
         &self,
         py: Python<'py>,
         targets: Option<Vec<String>>,
         evidence: Vec<(String, String)>,
         method: Option<&str>,
-        max_table_entries: Option<f64>,
+        max_memory: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let answer = self.posteriors(py, targets, evidence, method, max_table_entries)?;
+        let answer = self.posteriors(py, targets, evidence, method, max_memory)?;
         report(py, &answer)
     }
 
     /// The exact query's marginals only, `{variable: {state: p}}` with the variables sorted by
     /// name (the report's `marginals`), built directly rather than through the report.
-    #[pyo3(signature = (targets, evidence, method=None, max_table_entries=None))]
+    #[pyo3(signature = (targets, evidence, method=None, max_memory=None))]
     fn marginals<'py>(
         &self,
         py: Python<'py>,
         targets: Option<Vec<String>>,
         evidence: Vec<(String, String)>,
         method: Option<&str>,
-        max_table_entries: Option<f64>,
+        max_memory: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let answer = self.posteriors(py, targets, evidence, method, max_table_entries)?;
+        let answer = self.posteriors(py, targets, evidence, method, max_memory)?;
         let mut marginals: Vec<&Marginal> = answer.marginals.iter().collect();
         marginals.sort_by(|a, b| a.name.cmp(&b.name));
         let out = PyDict::new(py);
@@ -233,18 +233,36 @@ impl PyNetwork {
         Ok(out)
     }
 
+    /// The network compiled once for many queries (`max_memory`: bytes or a size text, `None`
+    /// for the library's default).
+    #[pyo3(signature = (max_memory=None))]
+    fn compile(
+        &self,
+        py: Python<'_>,
+        max_memory: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyCompiled> {
+        let mut params = CompileParams::default();
+        if let Some(bytes) = crate::convert::memory_budget(max_memory.as_ref())? {
+            params.max_memory = bytes;
+        }
+        let engine = py
+            .detach(|| CompiledNetwork::new(&self.net, &params))
+            .map_err(err)?;
+        Ok(PyCompiled::new(py, engine))
+    }
+
     /// Natural log of the probability of the evidence.
-    #[pyo3(signature = (evidence, max_table_entries=None))]
+    #[pyo3(signature = (evidence, max_memory=None))]
     fn log_evidence(
         &self,
         py: Python<'_>,
         evidence: Vec<(String, String)>,
-        max_table_entries: Option<f64>,
+        max_memory: Option<Bound<'_, PyAny>>,
     ) -> PyResult<f64> {
         let evidence = self.evidence(&evidence)?;
         let mut params = QueryParams::default();
-        if let Some(m) = max_table_entries {
-            params.max_table_entries = m;
+        if let Some(bytes) = crate::convert::memory_budget(max_memory.as_ref())? {
+            params.max_memory = bytes;
         }
         py.detach(|| deepgm_bn::log_evidence(&self.net, &evidence, &params))
             .map_err(err)
@@ -252,17 +270,17 @@ impl PyNetwork {
 
     /// The most probable explanation's report (`assignment`, `log_prob`, `evidence`,
     /// `induced_width`).
-    #[pyo3(signature = (evidence, max_table_entries=None))]
+    #[pyo3(signature = (evidence, max_memory=None))]
     fn mpe<'py>(
         &self,
         py: Python<'py>,
         evidence: Vec<(String, String)>,
-        max_table_entries: Option<f64>,
+        max_memory: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let evidence = self.evidence(&evidence)?;
         let mut params = MpeParams::default();
-        if let Some(m) = max_table_entries {
-            params.max_table_entries = m;
+        if let Some(bytes) = crate::convert::memory_budget(max_memory.as_ref())? {
+            params.max_memory = bytes;
         }
         let found = py
             .detach(|| deepgm_bn::mpe(&self.net, &evidence, &params, &NoProgress))
@@ -497,9 +515,162 @@ fn structure_score(
     .map_err(err)
 }
 
-/// Adds `Network`, `learn` and `structure_score`.
+/// A network compiled for many queries (the wrapper `deepgm.bn.CompiledNetwork` holds one):
+/// the library's [`CompiledNetwork`], with the names of the variables and states made into
+/// Python strings once, so that each answer's dict reuses them.
+#[pyclass(name = "CompiledNetwork", module = "deepgm._native.bn")]
+pub struct PyCompiled {
+    engine: CompiledNetwork,
+    /// Each variable's name.
+    names: Vec<Py<PyString>>,
+    /// Each variable's state names.
+    states: Vec<Vec<Py<PyString>>>,
+    /// Each variable's rank in name order (answers list the variables sorted by name).
+    rank: Vec<usize>,
+    /// `{variable: None}` for every variable in name order, and `{state: None}` for each
+    /// variable's states: an answer copies them and fills the values in, which is faster
+    /// than inserting every key anew.
+    all_variables: Py<PyDict>,
+    state_templates: Vec<Py<PyDict>>,
+}
+
+impl PyCompiled {
+    fn new(py: Python<'_>, engine: CompiledNetwork) -> Self {
+        let net = engine.network();
+        let names: Vec<Py<PyString>> = net
+            .variables()
+            .iter()
+            .map(|v| PyString::new(py, &v.name).unbind())
+            .collect();
+        let states: Vec<Vec<Py<PyString>>> = net
+            .variables()
+            .iter()
+            .map(|v| {
+                v.states
+                    .iter()
+                    .map(|s| PyString::new(py, s).unbind())
+                    .collect()
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..net.n_variables()).collect();
+        order.sort_by(|&a, &b| net.variable(a).name.cmp(&net.variable(b).name));
+        let mut rank = vec![0; order.len()];
+        for (r, &v) in order.iter().enumerate() {
+            rank[v] = r;
+        }
+        let all_variables = PyDict::new(py);
+        for &v in &order {
+            all_variables
+                .set_item(&names[v], py.None())
+                .expect("str keys hash");
+        }
+        let state_templates = states
+            .iter()
+            .map(|s| {
+                let template = PyDict::new(py);
+                for state in s {
+                    template.set_item(state, py.None()).expect("str keys hash");
+                }
+                template.unbind()
+            })
+            .collect();
+        PyCompiled {
+            engine,
+            names,
+            states,
+            rank,
+            all_variables: all_variables.unbind(),
+            state_templates,
+        }
+    }
+
+    fn inputs(
+        &self,
+        targets: Option<Vec<String>>,
+        evidence: &[(String, String)],
+    ) -> PyResult<(Evidence, Option<Vec<usize>>)> {
+        let net = self.engine.network();
+        let evidence = Evidence::from_names(net, evidence).map_err(err)?;
+        let targets = targets
+            .map(|names| {
+                names
+                    .iter()
+                    .map(|n| deepgm_bn::find_variable(net, n, "targets").map_err(err))
+                    .collect()
+            })
+            .transpose()?;
+        Ok((evidence, targets))
+    }
+}
+
+#[pymethods]
+impl PyCompiled {
+    /// The marginals `{variable: {state: p}}`, variables sorted by name (as
+    /// `Network.marginals`).
+    #[pyo3(signature = (targets, evidence))]
+    fn marginals<'py>(
+        &mut self,
+        py: Python<'py>,
+        targets: Option<Vec<String>>,
+        evidence: Vec<(String, String)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let every_unobserved = targets.is_none();
+        let (evidence, targets) = self.inputs(targets, &evidence)?;
+        let engine = &mut self.engine;
+        let mut answer = py
+            .detach(|| engine.query_values(&evidence, targets.as_deref()))
+            .map_err(err)?;
+        let out = if every_unobserved {
+            // Every variable but the observed ones: the template without them, in name order.
+            let out = self.all_variables.bind(py).copy()?;
+            for &(v, _) in evidence.pairs() {
+                out.del_item(self.names[v].bind(py))?;
+            }
+            out
+        } else {
+            answer.marginals.sort_by_key(|(v, _)| self.rank[*v]);
+            PyDict::new(py)
+        };
+        for (v, probabilities) in &answer.marginals {
+            let states = self.state_templates[*v].bind(py).copy()?;
+            for (state, p) in self.states[*v].iter().zip(probabilities) {
+                states.set_item(state.bind(py), p)?;
+            }
+            out.set_item(self.names[*v].bind(py), states)?;
+        }
+        Ok(out)
+    }
+
+    /// The whole report (`marginals`, `log_evidence`, `method`, `evidence`, `detail`), as
+    /// `deepgm bn query --json` prints it.
+    #[pyo3(signature = (targets, evidence))]
+    fn query<'py>(
+        &mut self,
+        py: Python<'py>,
+        targets: Option<Vec<String>>,
+        evidence: Vec<(String, String)>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (evidence, targets) = self.inputs(targets, &evidence)?;
+        let engine = &mut self.engine;
+        let answer = py
+            .detach(|| engine.query(&evidence, targets.as_deref()))
+            .map_err(err)?;
+        report(py, &answer)
+    }
+
+    /// The compiled tree's sizes (`pruned_variables`, `table_entries`,
+    /// `largest_table_entries`, `peak_bytes`, `induced_width`) and its number of cliques.
+    fn detail<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let detail = report(py, &self.engine.cost())?;
+        detail.set_item("cliques", self.engine.n_cliques())?;
+        Ok(detail)
+    }
+}
+
+/// Adds `Network`, `CompiledNetwork`, `learn` and `structure_score`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNetwork>()?;
+    m.add_class::<PyCompiled>()?;
     m.add_function(wrap_pyfunction!(learn, m)?)?;
     m.add_function(wrap_pyfunction!(structure_score, m)?)?;
     Ok(())
@@ -513,7 +684,7 @@ impl PyNetwork {
         targets: Option<Vec<String>>,
         evidence: Vec<(String, String)>,
         method: Option<&str>,
-        max_table_entries: Option<f64>,
+        max_memory: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Posteriors> {
         let evidence = self.evidence(&evidence)?;
         let targets = self.targets(targets)?;
@@ -521,8 +692,8 @@ impl PyNetwork {
         if let Some(m) = method {
             params.method = method_of(m)?;
         }
-        if let Some(m) = max_table_entries {
-            params.max_table_entries = m;
+        if let Some(bytes) = crate::convert::memory_budget(max_memory.as_ref())? {
+            params.max_memory = bytes;
         }
         py.detach(|| {
             deepgm_bn::query(

@@ -99,3 +99,23 @@ pub fn numpy3<T: Element + Clone>(py: Python<'_>, array: Array3<T>) -> PyResult<
         .reshape([a, b, c])?
         .into_any())
 }
+
+/// A memory budget from Python: an `int` of bytes, or a size text such as `"4GiB"` or
+/// `"500MB"` (read by the library's parser); `None` keeps the library's default.
+pub fn memory_budget(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if let Ok(text) = value.extract::<String>() {
+        return deepgm_core::memory::parse_bytes(&text, "max_memory")
+            .map(Some)
+            .map_err(crate::errors::to_py);
+    }
+    match value.extract::<i128>() {
+        Ok(bytes) if bytes >= 1 && bytes <= u64::MAX as i128 => Ok(Some(bytes as u64)),
+        _ => Err(value_error(format!(
+            "invalid max_memory {value}: expected a positive number of bytes or a size such as \
+             \"4GiB\""
+        ))),
+    }
+}

@@ -412,13 +412,15 @@ def test_negative_counts(asia):
 
 def test_budget_too_small_is_infeasible(alarm):
     with pytest.raises(deepgm.InfeasibleError) as info:
-        alarm.query(max_table_entries=10)
-    assert info.value.needed > info.value.budget == 10
-    assert "max_table_entries" in str(info.value) and isinstance(info.value, MemoryError)
-    with pytest.raises(deepgm.InfeasibleError):
-        alarm.map_query(max_table_entries=10)
-    with pytest.raises(deepgm.DeepgmValueError, match="max_table_entries"):
-        alarm.query(max_table_entries=float("nan"))
+        alarm.query(max_memory=1000)
+    assert info.value.needed > info.value.budget == 1000
+    assert "max_memory" in str(info.value) and isinstance(info.value, MemoryError)
+    with pytest.raises(deepgm.InfeasibleError, match="over the budget of 1.0 KiB"):
+        alarm.map_query(max_memory="1KiB")
+    assert alarm.query(max_memory="1GiB") == alarm.query()
+    for bad in [float("nan"), 0, -5, "4 parsecs", "0"]:
+        with pytest.raises(deepgm.DeepgmValueError, match="max_memory"):
+            alarm.query(max_memory=bad)
 
 
 def test_bad_parameters_name_python_keywords(asia, asia_data):
@@ -485,3 +487,82 @@ def test_write_unknown_extension_and_bad_evidence_type(asia, tmp_path):
     assert not (tmp_path / "asia.txt").exists()
     with pytest.raises(TypeError, match="evidence"):
         asia.query(evidence=["smoke=yes"])
+
+
+# ------------------------------------------------------------------ compiled networks
+
+
+def _close(ours, theirs, tol=1e-12):
+    """Two marginals dicts with the same variables and states, every probability within tol."""
+    assert list(ours) == list(theirs)
+    for var, states in theirs.items():
+        assert list(ours[var]) == list(states)
+        for state, p in states.items():
+            assert abs(ours[var][state] - p) <= tol, (var, state)
+
+
+def _sampled_cases(net, n, k, seed):
+    """n evidence sets of k variables (chosen per row with a seeded generator) from forward
+    samples, so each has positive probability."""
+    pytest.importorskip("pandas")
+    rows = net.simulate(n, seed=seed)
+    rng = np.random.default_rng(seed)
+    cases = []
+    for i in range(n):
+        chosen = rng.choice(len(net.variables), size=k, replace=False)
+        cases.append({net.variables[j]: rows.iloc[i][net.variables[j]] for j in sorted(chosen)})
+    return cases
+
+
+@pytest.mark.parametrize("label,path", sources())
+def test_compiled_answers_equal_plain_queries(label, path):
+    net = BayesianNetwork.read(path)
+    compiled = net.compile()
+    cases = [{}] + _sampled_cases(net, 12, 5 if len(net.variables) > 5 else 2, seed=4)
+    for evidence in cases:
+        _close(compiled.query(evidence=evidence), net.query(evidence=evidence))
+        ours = compiled.query_report(evidence=evidence)
+        theirs = net.query_report(evidence=evidence)
+        assert abs(ours["log_evidence"] - theirs["log_evidence"]) <= 1e-12
+        assert ours["evidence"] == theirs["evidence"] and ours["method"] == "jt"
+        _close(ours["marginals"], theirs["marginals"])
+    targets = net.variables[:3]
+    evidence = {k: v for k, v in cases[-1].items() if k not in targets}
+    _close(compiled.query(targets, evidence), net.query(targets, evidence))
+    assert list(compiled.query(targets[0], evidence)) == [targets[0]]
+
+
+def test_compiled_answers_do_not_depend_on_earlier_queries(alarm):
+    cases = _sampled_cases(alarm, 30, 5, seed=9)
+    seen = alarm.compile()
+    history = [seen.query(evidence=e) for e in cases]
+    # The same evidence sets in reverse order on another engine, and each on a fresh one.
+    again = alarm.compile()
+    backwards = [again.query(evidence=e) for e in reversed(cases)][::-1]
+    assert history == backwards
+    for e, answer in list(zip(cases, history))[:5]:
+        assert alarm.compile().query(evidence=e) == answer
+
+
+def test_compiled_errors_and_detail(asia):
+    compiled = asia.compile()
+    good = compiled.query(evidence={"smoke": "yes"})
+    with pytest.raises(deepgm.DeepgmValueError, match="probability zero"):
+        compiled.query(evidence={"tub": "yes", "either": "no"})
+    assert compiled.query(evidence={"smoke": "yes"}) == good  # still usable
+    with pytest.raises(deepgm.DeepgmValueError, match="smoke"):
+        compiled.query(["smoke"], {"smoke": "yes"})
+    with pytest.raises(deepgm.DeepgmValueError, match="no variable `lungs`"):
+        compiled.query(["lungs"])
+    with pytest.raises(deepgm.DeepgmValueError, match="smoke has no state `maybe`"):
+        compiled.query(evidence={"smoke": "maybe"})
+    with pytest.raises(TypeError, match="evidence"):
+        compiled.query(evidence=["smoke=yes"])
+    detail = compiled.detail
+    assert detail["pruned_variables"] == 8 and detail["cliques"] >= 1
+    assert compiled.network is asia and "CompiledNetwork" in repr(compiled)
+    with pytest.raises(deepgm.InfeasibleError):
+        BayesianNetwork.read("builtin:alarm").compile(max_memory=1000)
+    assert BayesianNetwork.read("builtin:alarm").compile(max_memory="1GiB").query() == (
+        BayesianNetwork.read("builtin:alarm").compile().query()
+    )

@@ -73,7 +73,7 @@ const BN: &[(&str, &str)] = &[
     ("targets", "--target"),
     ("samples", "--samples"),
     ("burn_in", "--burn-in"),
-    ("max_table_entries", "--max-table-entries"),
+    ("max_memory", "--max-memory"),
     ("ess", "--ess"),
     ("max_indegree", "--max-indegree"),
     ("tabu_length", "--tabu"),

@@ -18,14 +18,14 @@ pub(crate) struct Calibrated {
 
 /// Cliques of the tree built from `plan` (one per eliminated variable, non-maximal ones merged
 /// into the clique that contains them) and each clique's parent.
-struct Tree {
-    scopes: Vec<Vec<usize>>,
-    parent: Vec<Option<usize>>,
+pub(crate) struct Tree {
+    pub(crate) scopes: Vec<Vec<usize>>,
+    pub(crate) parent: Vec<Option<usize>>,
     /// The tree clique holding the elimination clique of each `plan.order` position.
-    owner: Vec<usize>,
+    pub(crate) owner: Vec<usize>,
 }
 
-fn build_tree(plan: &Plan) -> Tree {
+pub(crate) fn build_tree(plan: &Plan) -> Tree {
     let m = plan.order.len();
     let mut position = std::collections::HashMap::with_capacity(m);
     for (i, &v) in plan.order.iter().enumerate() {
@@ -85,18 +85,23 @@ fn build_tree(plan: &Plan) -> Tree {
     }
 }
 
-/// Total entries of the tree's clique tables for `plan` (what [`calibrate`] allocates).
-pub(crate) fn table_entries(plan: &Plan, cards: impl Fn(usize) -> usize) -> (f64, f64) {
+/// The scopes of the cliques and of the separators (one per tree edge) of the tree
+/// [`calibrate`] builds from `plan`.
+pub(crate) fn scopes(plan: &Plan) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let tree = build_tree(plan);
-    let sizes: Vec<f64> = tree
-        .scopes
-        .iter()
-        .map(|s| s.iter().map(|&v| cards(v) as f64).product())
+    let separators = (0..tree.scopes.len())
+        .filter_map(|i| tree.parent[i].map(|p| separator_of(&tree.scopes, i, p)))
         .collect();
-    (
-        sizes.iter().sum(),
-        sizes.iter().copied().fold(0.0, f64::max),
-    )
+    (tree.scopes, separators)
+}
+
+/// The variables cliques `i` and `p` share.
+fn separator_of(scopes: &[Vec<usize>], i: usize, p: usize) -> Vec<usize> {
+    scopes[i]
+        .iter()
+        .copied()
+        .filter(|v| scopes[p].binary_search(v).is_ok())
+        .collect()
 }
 
 /// Builds the tree of `plan` for `factors` (whose variables `plan.order` must cover exactly),
@@ -149,13 +154,7 @@ pub(crate) fn calibrate(factors: &[&Factor], plan: &Plan) -> Option<Calibrated> 
             })
         })
         .collect();
-    let separator = |i: usize, p: usize| -> Vec<usize> {
-        tree.scopes[i]
-            .iter()
-            .copied()
-            .filter(|v| tree.scopes[p].binary_search(v).is_ok())
-            .collect()
-    };
+    let separator = |i: usize, p: usize| separator_of(&tree.scopes, i, p);
     // Merging can give a clique a parent that comes earlier in elimination order, so walk a
     // pre-order from the roots: its reverse has every child before its parent.
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];

@@ -12,17 +12,19 @@
 //! - [`Method::JunctionTree`] builds one clique tree for all targets and propagates once;
 //! - [`Method::Auto`] estimates both costs (total table entries) and runs the cheaper.
 //!
-//! Before building any table the plan's total size is checked against
-//! [`QueryParams::max_table_entries`], so an infeasible query is an error, not an
-//! out-of-memory abort.
+//! Before building any table the plan's peak memory (the tables alive at once, see
+//! [`memory`](self::memory)) is checked against [`QueryParams::max_memory`], so an infeasible
+//! query is an error, not an out-of-memory abort.
 //!
 //! [`query`] returns [`Posteriors`] (marginals by variable and state name, serializable),
 //! [`mpe`] an [`Explanation`].
 
+mod compiled;
 mod evidence;
-mod jtree;
+pub(crate) mod jtree;
+pub(crate) mod memory;
 mod mpe;
-mod ve;
+pub(crate) mod ve;
 
 use std::borrow::Cow;
 
@@ -38,7 +40,9 @@ use crate::network::Network;
 use crate::order::{InteractionGraph, Plan};
 use crate::report::{named_evidence, named_marginals, Marginal, VariableState};
 
+pub use compiled::{CompileParams, CompiledNetwork, PosteriorValues};
 pub use evidence::{find_variable, parse_targets, Evidence};
+pub use memory::{MemoryPlan, BYTES_PER_ENTRY};
 pub use mpe::{log_joint, mpe, Explanation, MpeParams};
 
 /// Which exact algorithm answers a query; serialized as its [`Method::name`].
@@ -67,46 +71,38 @@ impl Method {
     }
 }
 
-/// The default of [`QueryParams::max_table_entries`] and [`MpeParams::max_table_entries`]:
-/// 2e8 entries (1.6 GB of `f64`).
-pub const DEFAULT_MAX_TABLE_ENTRIES: f64 = 2e8;
-
 /// Parameters of [`query`] and [`log_evidence`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct QueryParams {
     /// The exact algorithm; default [`Method::Auto`] ([`log_evidence`] always eliminates).
     pub method: Method,
-    /// The most table entries (f64 each) a query may build in total, finite and at least 1; a
-    /// plan above it is refused before anything is allocated. Default
-    /// [`DEFAULT_MAX_TABLE_ENTRIES`] (2e8).
-    pub max_table_entries: f64,
+    /// The most memory the query's tables may take at once, in bytes (at least 1); a plan whose
+    /// peak is above it is refused before anything is allocated. Default
+    /// [`deepgm_core::memory::default_budget`]: half the memory available on the machine.
+    pub max_memory: u64,
 }
 
 impl Default for QueryParams {
     fn default() -> Self {
         QueryParams {
             method: Method::Auto,
-            max_table_entries: DEFAULT_MAX_TABLE_ENTRIES,
+            max_memory: deepgm_core::memory::default_budget(),
         }
     }
 }
 
 impl Params for QueryParams {
     fn check(&self) -> Result<()> {
-        check_max_table_entries(self.max_table_entries)
+        check_max_memory(self.max_memory)
     }
 }
 
-/// `Ok` when a table budget is finite and at least 1.
-pub(crate) fn check_max_table_entries(max_table_entries: f64) -> Result<()> {
-    if max_table_entries.is_finite() && max_table_entries >= 1.0 {
+/// `Ok` when a memory budget is at least one byte.
+pub(crate) fn check_max_memory(max_memory: u64) -> Result<()> {
+    if max_memory >= 1 {
         Ok(())
     } else {
-        Err(Error::param(
-            "max_table_entries",
-            max_table_entries,
-            "a number of at least 1",
-        ))
+        Err(Error::param("max_memory", max_memory, "at least 1 byte"))
     }
 }
 
@@ -114,7 +110,7 @@ pub(crate) fn check_max_table_entries(max_table_entries: f64) -> Result<()> {
 ///
 /// Serializes as `{"log_evidence", "marginals": {"VAR": {"STATE": p}}, "method",
 /// "evidence": {"VAR": "STATE"}, "detail": {"pruned_variables", "table_entries",
-/// "largest_table_entries", "induced_width"}}`.
+/// "largest_table_entries", "peak_bytes", "induced_width"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Posteriors {
     /// Natural log of the probability of the evidence (0 without evidence).
@@ -151,6 +147,8 @@ pub struct Cost {
     /// Entries of the largest table.
     #[serde(rename = "largest_table_entries")]
     pub largest_entries: f64,
+    /// The planned peak memory of the tables alive at once, in bytes.
+    pub peak_bytes: f64,
     /// The largest induced width of the orderings used.
     pub induced_width: usize,
 }
@@ -223,21 +221,9 @@ fn component_of<'a>(
     (chosen, sub)
 }
 
-fn check_budget(entries: f64, largest: f64, max_table_entries: f64, what: &str) -> Result<()> {
-    if entries > max_table_entries {
-        return Err(Error::Infeasible {
-            what: format!("{what} (largest table {largest:.3e} entries)"),
-            needed: entries,
-            budget: max_table_entries,
-            unit: "table entries".into(),
-            parameter: Some("max_table_entries".into()),
-            advice: format!(
-                "raise it if memory allows ({:.1} GiB), or ask for fewer targets or add evidence",
-                entries * 8.0 / (1u64 << 30) as f64
-            ),
-        });
-    }
-    Ok(())
+/// Bytes of `factors`' tables.
+pub(crate) fn held_bytes<'a>(factors: impl IntoIterator<Item = &'a Factor>) -> f64 {
+    factors.into_iter().map(|f| f.len() as f64).sum::<f64>() * BYTES_PER_ENTRY
 }
 
 fn zero_evidence() -> Error {
@@ -251,19 +237,20 @@ fn zero_evidence() -> Error {
 /// evidence's ancestors (`params.method` is not used).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming `max_table_entries` when it is not finite and at least 1
-/// or the plan exceeds it, `evidence` when the evidence has probability zero.
+/// [`Error::InvalidParameter`] naming `max_memory` when it is 0, `evidence` when the evidence
+/// has probability zero; [`Error::Infeasible`] naming `max_memory` when the plan's peak exceeds
+/// it.
 pub fn log_evidence(net: &Network, evidence: &Evidence, params: &QueryParams) -> Result<f64> {
     params.check()?;
     let factors = restricted_factors(net, evidence);
-    log_evidence_with(net, &factors, evidence, params.max_table_entries)
+    log_evidence_with(net, &factors, evidence, params.max_memory)
 }
 
 fn log_evidence_with(
     net: &Network,
     factors: &[Factor],
     evidence: &Evidence,
-    max_table_entries: f64,
+    max_memory: u64,
 ) -> Result<f64> {
     if evidence.is_empty() {
         return Ok(0.0);
@@ -271,12 +258,8 @@ fn log_evidence_with(
     let mask = net.ancestral_mask(&evidence.vars());
     let (chosen, graph) = subproblem(net, factors, &mask, evidence);
     let plan = graph.best_plan(&[]);
-    check_budget(
-        plan.total_entries,
-        plan.largest_entries,
-        max_table_entries,
-        "the probability of the evidence",
-    )?;
+    let needed = memory::elimination(&plan, |v| net.cardinality(v), held_bytes(factors), false);
+    memory::check(&needed, max_memory, "the probability of the evidence")?;
     let log = ve::log_total(chosen, &plan);
     if log == f64::NEG_INFINITY {
         return Err(zero_evidence());
@@ -290,8 +273,8 @@ fn log_evidence_with(
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming `targets` when a target is out of range or observed,
-/// `max_table_entries` when it is not finite and at least 1 or the plan exceeds it, `evidence`
-/// when the evidence has probability zero.
+/// `max_memory` when it is 0, `evidence` when the evidence has probability zero;
+/// [`Error::Infeasible`] naming `max_memory` when the plan's peak memory exceeds it.
 ///
 /// ```
 /// use deepgm_bn::{query, Evidence, QueryParams};
@@ -312,7 +295,7 @@ pub fn query(
 ) -> Result<Posteriors> {
     params.check()?;
     let method = params.method;
-    let max_table_entries = params.max_table_entries;
+    let max_memory = params.max_memory;
     progress.start(1, "exact inference");
     let targets: Vec<usize> = match targets {
         Some(t) => t.to_vec(),
@@ -340,7 +323,7 @@ pub fn query(
     }
     let factors = restricted_factors(net, evidence);
     if targets.is_empty() {
-        let log_evidence = log_evidence_with(net, &factors, evidence, max_table_entries)?;
+        let log_evidence = log_evidence_with(net, &factors, evidence, max_memory)?;
         progress.advance(1);
         return Ok(Posteriors {
             log_evidence,
@@ -367,18 +350,12 @@ pub fn query(
         // The tree's total over the pruned network is P(e): the extra ancestors of the targets
         // sum out to 1.
         Method::JunctionTree => {
-            by_junction_tree(net, &chosen, &graph, jt_plan, &targets, max_table_entries)?
+            by_junction_tree(net, &chosen, &graph, jt_plan, &targets, max_memory)?
         }
         _ => {
-            let log_evidence = log_evidence_with(net, &factors, evidence, max_table_entries)?;
-            let (marginals, cost) = by_elimination(
-                net,
-                &factors,
-                &targets,
-                evidence,
-                max_table_entries,
-                planned,
-            )?;
+            let log_evidence = log_evidence_with(net, &factors, evidence, max_memory)?;
+            let (marginals, cost) =
+                by_elimination(net, &factors, &targets, evidence, max_memory, planned)?;
             (marginals, cost, log_evidence)
         }
     };
@@ -392,13 +369,15 @@ pub fn query(
     })
 }
 
-/// Picks the cheaper exact method by the planned table sizes; returns the plans it made for
-/// the chosen method (per target, or the junction tree's), so they are not made twice.
+/// Picks the cheaper exact method by a cost model in nanoseconds on one core; returns the plans
+/// it made for the chosen method (per target, or the junction tree's), so they are not made
+/// twice.
 ///
-/// The weights were fitted to timings on the bnlearn networks: a junction tree costs about two
-/// elimination entries per clique entry (it initializes, collects, absorbs, distributes and
-/// marginalizes, each a light pass), and planning one target's elimination costs about
-/// `n^2` entries for `n` variables in its pruned network (the greedy ordering). Targets are
+/// The weights were read off timings of both forced methods on the bnlearn networks, with and
+/// without evidence (`bench/bn/planner.py`): a junction tree costs about [`JT_NS_PER_ENTRY`]
+/// per entry of its cliques and separators plus [`NS_PER_TABLE`] per input table; eliminating
+/// for one target costs [`VE_NS_PER_ENTRY`] per entry of its plan, [`NS_PER_TABLE`] per table
+/// and about `40 n^2` ns of greedy planning for `n` variables in its pruned network. Targets are
 /// eliminated in parallel, so their cost is divided by the number of threads.
 fn choose<'a>(
     net: &Network,
@@ -412,9 +391,9 @@ fn choose<'a>(
         return (Method::VariableElimination, Vec::new(), None);
     }
     let jt_plan = graph.best_plan(&[]);
-    let (jt_entries, _) = jtree::table_entries(&jt_plan, |v| net.cardinality(v));
-    let jt_cost = 2.0 * jt_entries + 40.0 * chosen.len() as f64;
-    if jt_cost < 1e5 {
+    let jt_entries = memory::junction_tree(&jt_plan, |v| net.cardinality(v), 0.0).total_entries;
+    let jt_cost = JT_NS_PER_ENTRY * jt_entries + NS_PER_TABLE * chosen.len() as f64;
+    if jt_cost < SMALL_JUNCTION_TREE_NS {
         return (Method::JunctionTree, Vec::new(), Some(jt_plan));
     }
     let mut ve_cost = 0.0;
@@ -455,7 +434,10 @@ fn choose<'a>(
         };
         for (i, planned) in chunk_plans {
             let n = (planned.1.order.len() + 1) as f64;
-            ve_cost += (planned.1.total_entries + n * n + 40.0 * n) / threads;
+            ve_cost += (VE_NS_PER_ENTRY * planned.1.total_entries
+                + PLAN_NS_PER_SQUARED_NODE * n * n
+                + NS_PER_TABLE * n)
+                / threads;
             planned_at[i] = Some(planned);
         }
         if ve_cost > jt_cost {
@@ -469,6 +451,16 @@ fn choose<'a>(
     (Method::VariableElimination, plans, None)
 }
 
+/// [`choose`]'s cost of a junction tree per entry of its tables (ns).
+const JT_NS_PER_ENTRY: f64 = 10.0;
+/// [`choose`]'s cost of elimination per entry of a target's plan (ns, one thread).
+const VE_NS_PER_ENTRY: f64 = 20.0;
+/// [`choose`]'s cost per input table of either method (ns).
+const NS_PER_TABLE: f64 = 500.0;
+/// [`choose`]'s cost of planning one target's elimination, per squared node (ns).
+const PLAN_NS_PER_SQUARED_NODE: f64 = 40.0;
+/// A junction tree predicted under this many nanoseconds is run without planning the targets.
+const SMALL_JUNCTION_TREE_NS: f64 = 5e5;
 /// Up to this many targets, [`choose`] plans the targets with the largest ancestral sets first.
 const SORT_TARGETS_UP_TO: usize = 256;
 /// The most targets [`choose`] plans between two comparisons of the costs.
@@ -504,7 +496,7 @@ fn by_elimination(
     factors: &[Factor],
     targets: &[usize],
     evidence: &Evidence,
-    max_table_entries: f64,
+    max_memory: u64,
     planned: Vec<TargetPlan<'_>>,
 ) -> Result<(Marginals, Cost)> {
     let planned: Vec<TargetPlan<'_>> = if planned.len() == targets.len() {
@@ -516,18 +508,35 @@ fn by_elimination(
             .collect()
     };
     let mut cost = Cost::default();
+    let held = held_bytes(factors);
+    // Each target's intermediate tables, without the tables all of them share.
+    let mut peaks = Vec::with_capacity(targets.len());
     for (&t, (_, plan)) in targets.iter().zip(&planned) {
-        check_budget(
-            plan.total_entries,
-            plan.largest_entries,
-            max_table_entries,
+        let needed = memory::elimination(plan, |v| net.cardinality(v), held, false);
+        memory::check(
+            &needed,
+            max_memory,
             &format!("the posterior of {}", net.variable(t).name),
         )?;
+        peaks.push(needed.peak_bytes - held);
         cost.variables = cost.variables.max(plan.order.len() + 1);
         cost.total_entries += plan.total_entries;
         cost.largest_entries = cost.largest_entries.max(plan.largest_entries);
         cost.induced_width = cost.induced_width.max(plan.induced_width);
     }
+    // Targets run one per thread: at worst the largest few are alive together.
+    peaks.sort_by(|a, b| b.total_cmp(a));
+    let together = rayon::current_num_threads().max(1);
+    cost.peak_bytes = held + peaks.iter().take(together).sum::<f64>();
+    memory::check(
+        &MemoryPlan {
+            peak_bytes: cost.peak_bytes,
+            total_entries: cost.total_entries,
+            largest_entries: cost.largest_entries,
+        },
+        max_memory,
+        "the posteriors, eliminated in parallel",
+    )?;
     // Targets are independent: one elimination per target, spread over rayon's threads.
     let marginals = targets
         .par_iter()
@@ -558,11 +567,15 @@ fn by_junction_tree(
     graph: &InteractionGraph,
     plan: Option<Plan>,
     targets: &[usize],
-    max_table_entries: f64,
+    max_memory: u64,
 ) -> Result<(Marginals, Cost, f64)> {
     let plan = plan.unwrap_or_else(|| graph.best_plan(&[]));
-    let (entries, largest) = jtree::table_entries(&plan, |v| net.cardinality(v));
-    check_budget(entries, largest, max_table_entries, "the junction tree")?;
+    let needed = memory::junction_tree(
+        &plan,
+        |v| net.cardinality(v),
+        held_bytes(chosen.iter().copied()),
+    );
+    memory::check(&needed, max_memory, "the junction tree")?;
     let calibrated = jtree::calibrate(chosen, &plan).ok_or_else(zero_evidence)?;
     // The smallest clique holding each target.
     let mut best: Vec<Option<usize>> = vec![None; net.n_variables()];
@@ -593,8 +606,9 @@ fn by_junction_tree(
         marginals,
         Cost {
             variables: graph.len(),
-            total_entries: entries,
-            largest_entries: largest,
+            total_entries: needed.total_entries,
+            largest_entries: needed.largest_entries,
+            peak_bytes: needed.peak_bytes,
             induced_width: plan.induced_width,
         },
         calibrated.log_total,

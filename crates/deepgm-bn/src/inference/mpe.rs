@@ -6,7 +6,7 @@ use deepgm_core::progress::Progress;
 use deepgm_core::Result;
 use serde::Serialize;
 
-use super::{check_budget, check_max_table_entries, restricted_factors, Evidence};
+use super::{check_max_memory, held_bytes, memory, restricted_factors, Evidence};
 use crate::factor::{Factor, Reduce};
 use crate::network::Network;
 use crate::order::InteractionGraph;
@@ -15,22 +15,23 @@ use crate::report::{named_evidence, VariableState};
 /// Parameters of [`mpe`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MpeParams {
-    /// The most table entries (f64 each) the elimination may build in total, finite and at
-    /// least 1; default [`DEFAULT_MAX_TABLE_ENTRIES`](super::DEFAULT_MAX_TABLE_ENTRIES) (2e8).
-    pub max_table_entries: f64,
+    /// The most memory the elimination's tables may take at once, in bytes (at least 1); the
+    /// traceback keeps every intermediate table, so they all count. Default
+    /// [`deepgm_core::memory::default_budget`]: half the memory available on the machine.
+    pub max_memory: u64,
 }
 
 impl Default for MpeParams {
     fn default() -> Self {
         MpeParams {
-            max_table_entries: super::DEFAULT_MAX_TABLE_ENTRIES,
+            max_memory: deepgm_core::memory::default_budget(),
         }
     }
 }
 
 impl Params for MpeParams {
     fn check(&self) -> Result<()> {
-        check_max_table_entries(self.max_table_entries)
+        check_max_memory(self.max_memory)
     }
 }
 
@@ -63,9 +64,10 @@ pub struct Explanation {
 /// variables. Ties go to the first maximizing state found. `progress` hears when it is done.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`](deepgm_core::Error::InvalidParameter) naming
-/// `max_table_entries` when it is not finite and at least 1 or the elimination would exceed
-/// it, `evidence` when the evidence has probability zero.
+/// [`Error::InvalidParameter`](deepgm_core::Error::InvalidParameter) naming `max_memory` when
+/// it is 0, `evidence` when the evidence has probability zero;
+/// [`Error::Infeasible`](deepgm_core::Error::Infeasible) naming `max_memory` when the
+/// elimination's peak memory would exceed it.
 pub fn mpe(
     net: &Network,
     evidence: &Evidence,
@@ -81,12 +83,8 @@ pub fn mpe(
     let cards = vars.iter().map(|&v| net.cardinality(v)).collect();
     let graph = InteractionGraph::from_scopes(vars, cards, factors.iter().map(|f| f.vars()));
     let plan = graph.best_plan(&[]);
-    check_budget(
-        plan.total_entries,
-        plan.largest_entries,
-        params.max_table_entries,
-        "the most probable explanation",
-    )?;
+    let needed = memory::elimination(&plan, |v| net.cardinality(v), held_bytes(&factors), true);
+    memory::check(&needed, params.max_memory, "the most probable explanation")?;
     let owned = factors.into_iter().map(std::borrow::Cow::Owned).collect();
     let (rest, _, history) = super::ve::eliminate_all(owned, &plan, Reduce::Max);
     if rest.iter().any(|f| f.values()[0] <= 0.0) {

@@ -190,8 +190,24 @@ fn bad_bn_input_exits_2_naming_the_problem() {
             "observed",
         ),
         (
+            vec!["bn", "query", &net, "--max-memory", "64"],
+            "(set by --max-memory)",
+        ),
+        (
+            vec!["bn", "mpe", &net, "--max-memory", "100"],
+            "over the budget of 100 B (set by --max-memory)",
+        ),
+        (
+            vec!["bn", "query", &net, "--max-memory", "4 parsecs"],
+            "--max-memory",
+        ),
+        (
+            vec!["bn", "query", &net, "--max-memory", "0"],
+            "--max-memory",
+        ),
+        (
             vec!["bn", "query", &net, "--max-table-entries", "2"],
-            "--max-table-entries",
+            "(set by --max-memory)",
         ),
         (vec!["bn", "convert", &net, "/tmp/out.txt"], ".bif"),
     ] {

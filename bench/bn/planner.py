@@ -1,0 +1,151 @@
+"""Is `auto` right? Times `deepgm bn query --method auto|jt|ve` on every shared network and UAI
+instance, with and without evidence, and reports how far `auto` is from the faster forced method.
+
+Queries (all posterior marginals of the unobserved variables):
+  bif/NAME none   no evidence;
+  bif/NAME 5 ev   the 5 observed variables of the test fixture
+                  (crates/deepgm-bn/tests/fixtures/NAME.json[.gz], "queries"[1]["evidence"]);
+  uai/NAME none   no evidence;
+  uai/NAME evid   the instance's .evid file.
+The three methods run one process each, interleaved (the order rotates per repetition); the
+table reports medians of the inference time the binary reports ("seconds": planning and
+inference, not reading the file) and auto / min(jt, ve). A method that fails (over the memory
+budget, over --timeout) is "-"; auto must then still answer if either forced method did.
+
+Usage: python3 bench/bn/planner.py [--reps 5] [--bin target/release/deepgm] [--only NAME,...]
+       [--timeout 60] [--skip-uai] [--out bench/bn/planner-results.json]
+Writes the JSON and prints a markdown table, worst ratios first.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHARED = os.environ.get("DEEPGM_SHARED_DATA", os.path.join(os.path.dirname(ROOT), "shared", "data"))
+METHODS = ["auto", "jt", "ve"]
+
+
+def fixture_evidence(name):
+    base = os.path.join(ROOT, "crates", "deepgm-bn", "tests", "fixtures", name + ".json")
+    for path, opener in [(base, open), (base + ".gz", gzip.open)]:
+        if os.path.exists(path):
+            with opener(path, "rt") as f:
+                queries = json.load(f)["queries"]
+            return queries[1]["evidence"] if len(queries) > 1 else None
+    return None
+
+
+def cases(args):
+    out = []
+    bif_dir = os.path.join(SHARED, "bif")
+    for file in sorted(os.listdir(bif_dir)) if os.path.isdir(bif_dir) else []:
+        name = file.split(".")[0]
+        path = os.path.join(bif_dir, file)
+        out.append((f"bif/{name}", "none", path, []))
+        ev = fixture_evidence(name)
+        if ev:
+            text = ",".join(f"{k}={v}" for k, v in ev.items())
+            out.append((f"bif/{name}", f"{len(ev)} ev", path, ["--evidence", text]))
+    uai_dir = os.path.join(SHARED, "uai")
+    if not args.skip_uai and os.path.isdir(uai_dir):
+        for file in sorted(os.listdir(uai_dir)):
+            if not file.endswith(".uai"):
+                continue
+            path = os.path.join(uai_dir, file)
+            name = file[: -len(".uai")]
+            out.append((f"uai/{name}", "none", path, []))
+            evid = path + ".evid"
+            if os.path.exists(evid):
+                out.append((f"uai/{name}", "evid", path, ["--evidence-file", evid]))
+    if args.only:
+        wanted = set(args.only.split(","))
+        out = [c for c in out if c[0].split("/")[1] in wanted]
+    return out
+
+
+def run_once(binary, path, extra, method, timeout):
+    cmd = [binary, "bn", "query", path, *extra, "--method", method, "--json", "--quiet"]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"over {timeout} s"}
+    if p.returncode != 0:
+        return {"error": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"}
+    report = json.loads(p.stdout)
+    return {
+        "seconds": report["seconds"],
+        "method": report.get("method"),
+        "detail": report.get("detail"),
+        "log_evidence": report.get("log_evidence"),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "deepgm"))
+    ap.add_argument("--only")
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--skip-uai", action="store_true")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "bn", "planner-results.json"))
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp()
+    binary = os.path.join(tmp, "deepgm")
+    shutil.copy2(args.bin, binary)
+    rows = []
+    started = time.time()
+    for net, query, path, extra in cases(args):
+        times = {m: [] for m in METHODS}
+        errors = {}
+        chosen = None
+        log_z = {}
+        for rep in range(args.reps):
+            order = METHODS[rep % 3:] + METHODS[: rep % 3]
+            for m in order:
+                if m in errors:
+                    continue
+                r = run_once(binary, path, extra, m, args.timeout)
+                if "error" in r:
+                    errors[m] = r["error"]
+                    continue
+                times[m].append(r["seconds"])
+                log_z[m] = r["log_evidence"]
+                if m == "auto":
+                    chosen = r["method"]
+            if len(errors) == 3:
+                break
+        med = {m: statistics.median(t) if t else None for m, t in times.items()}
+        forced = [med[m] for m in ("jt", "ve") if med[m] is not None]
+        best = min(forced) if forced else None
+        ratio = med["auto"] / best if med["auto"] is not None and best else None
+        rows.append({
+            "network": net, "query": query, "median_seconds": med, "auto_chose": chosen,
+            "auto_over_best": ratio, "errors": errors, "log_evidence": log_z,
+        })
+        print(f"{net:28s} {query:6s} " + " ".join(
+            f"{m}={med[m]:.4f}" if med[m] is not None else f"{m}=-" for m in METHODS)
+            + f" chose={chosen} ratio={ratio if ratio is None else round(ratio, 3)}"
+            + (f" errors={errors}" if errors else ""), file=sys.stderr, flush=True)
+    with open(args.out, "w") as f:
+        json.dump({"reps": args.reps, "seconds": time.time() - started, "rows": rows}, f, indent=1)
+    print("| network | query | auto (s) | jt (s) | ve (s) | auto chose | auto / best |")
+    print("|---|---|---|---|---|---|---|")
+    key = lambda r: -(r["auto_over_best"] or 0)
+    for r in sorted(rows, key=key):
+        med = r["median_seconds"]
+        cell = lambda m: f"{med[m]:.4f}" if med[m] is not None else "-"
+        ratio = f"{r['auto_over_best']:.2f}" if r["auto_over_best"] else "-"
+        print(f"| {r['network']} | {r['query']} | {cell('auto')} | {cell('jt')} | {cell('ve')} "
+              f"| {r['auto_chose']} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
