@@ -417,12 +417,12 @@ const PARALLEL_ENTRIES: usize = 1 << 19;
 
 /// A large table's marginal is summed in this many groups of first-axis slices (or one group
 /// per slice when there are fewer), whatever the number of threads.
-const MARGINAL_GROUPS: usize = 8;
+pub(crate) const MARGINAL_GROUPS: usize = 8;
 
 /// For a table large enough to split (and whose first axis has at least two states), the
 /// number of entries in one slice of its first axis. It does not depend on the number of
 /// threads, so a table is summed the same way on one thread as on several.
-fn split_first_axis(cards: &[usize], len: usize) -> Option<usize> {
+pub(crate) fn split_first_axis(cards: &[usize], len: usize) -> Option<usize> {
     (len >= PARALLEL_ENTRIES && cards.len() > 1 && cards[0] > 1).then(|| len / cards[0])
 }
 
@@ -439,7 +439,7 @@ pub(crate) fn union_scope(factors: &[&Factor]) -> (Vec<usize>, Vec<usize>) {
 
 /// A table given over `order` (any order of distinct variables, C layout) as a [`Factor`] over
 /// the sorted scope.
-fn permuted(order: &[usize], cards: &[usize], values: &[f64]) -> Factor {
+pub(crate) fn permuted(order: &[usize], cards: &[usize], values: &[f64]) -> Factor {
     let mut perm: Vec<usize> = (0..order.len()).collect();
     perm.sort_by_key(|&i| order[i]);
     let vars: Vec<usize> = perm.iter().map(|&i| order[i]).collect();

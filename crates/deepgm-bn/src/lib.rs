@@ -31,14 +31,23 @@
 //!   [`Network::ancestral_mask`].
 //! - Formats: BIF ([`parse_bif`], [`write_bif`]; see [`io::bif`] for the dialect and the order of
 //!   `table` values) and XMLBIF ([`parse_xmlbif`], [`write_xmlbif`]); [`load`] and [`save`] by
-//!   file name, gzip included.
+//!   file name, gzip included. UAI ([`io::uai`]: [`parse_uai`], [`write_uai`], evidence files
+//!   with [`load_uai_evidence`]) holds Bayesian (`BAYES`) and Markov (`MARKOV`) networks;
+//!   [`load_model`] and [`save_model`] read and write whichever a file holds ([`Model`]).
+//! - Markov networks (undirected models, factor graphs): [`MarkovNetwork`] of named variables
+//!   and [`Potential`]s ([`MarkovNetwork::from_network`] converts a Bayesian network);
+//!   [`query_markov`] (marginals and `ln Z(e)`), [`log_partition`] and [`map_markov`] (the MAP
+//!   assignment, [`MapAssignment`]) answer them exactly with the same elimination and junction
+//!   tree, pruned to connected components; [`summarize_markov`] ([`MarkovSummary`]).
+//!   [`Evidence`], [`find_variable`] and [`parse_targets`] take either kind of model through
+//!   the [`Variables`] trait.
 //! - [`embedded`]: asia and alarm built in (`builtin:asia`, `builtin:alarm` for [`load`]).
 //! - Exact inference: [`query`] with [`QueryParams`] answers [`Posteriors`] (marginals by
 //!   name, `log P(e)`, the [`Method`] that ran and its [`Cost`]). Every query first prunes the
 //!   network to the targets, the evidence and their ancestors (barren nodes sum to 1 and
 //!   vanish), keeps the part connected to a target, then runs variable elimination per target
-//!   or one junction tree, whichever its plan says is cheaper ([`Method::Auto`]); a plan over
-//!   [`QueryParams::max_table_entries`] is refused before anything is allocated. [`mpe`] with
+//!   or one junction tree, whichever its plan says is cheaper ([`Method::Auto`]); a plan whose
+//!   peak memory is over [`QueryParams::max_memory`] is refused before anything is allocated. [`mpe`] with
 //!   [`MpeParams`] gives the most probable explanation ([`Explanation`]); [`Evidence`] and
 //!   [`parse_targets`] read the `"A=yes,B=no"` and `"X,Y"` text forms.
 //! - Sampling: [`forward_sample`] with [`SampleParams`] draws exact samples of the joint as a
@@ -83,6 +92,7 @@ mod graph;
 mod inference;
 pub mod io;
 mod learn;
+mod markov;
 mod network;
 mod order;
 mod report;
@@ -91,6 +101,7 @@ mod structure;
 mod summary;
 mod text;
 mod validate;
+mod variables;
 
 pub use claims::claims;
 pub use data::{
@@ -98,13 +109,22 @@ pub use data::{
     write_csv, write_csv_to, Dataset, MAX_DATASET_STATES,
 };
 pub use inference::{
-    find_variable, log_evidence, log_joint, mpe, parse_targets, query, Cost, Evidence, Explanation,
-    Method, MpeParams, Posteriors, QueryParams, DEFAULT_MAX_TABLE_ENTRIES,
+    find_variable, log_evidence, log_joint, mpe, parse_targets, query, CompileParams,
+    CompiledNetwork, Cost, Evidence, Explanation, MemoryPlan, Method, MpeParams, PosteriorValues,
+    Posteriors, QueryParams, BYTES_PER_ENTRY,
 };
 pub use io::bif::{parse_bif, parse_bif_bytes, write_bif};
+pub use io::uai::{
+    load_uai_evidence, parse_uai, parse_uai_bytes, parse_uai_evidence, write_uai, write_uai_bayes,
+    write_uai_evidence, write_uai_markov,
+};
 pub use io::xmlbif::{parse_xmlbif, parse_xmlbif_bytes, write_xmlbif};
-pub use io::{load, save, FileFormat};
+pub use io::{load, load_model, save, save_model, FileFormat};
 pub use learn::{counts, learn_parameters, LearnParams, Prior};
+pub use markov::{
+    log_partition, map_markov, query_markov, summarize_markov, MapAssignment, MarkovNetwork,
+    MarkovSummary, Model, Potential,
+};
 pub use network::{Cpt, Network, NetworkBuilder, Variable};
 pub use order::Heuristic;
 pub use report::{Marginal, VariableState};
@@ -119,6 +139,7 @@ pub use structure::{
 };
 pub use summary::{summarize, Summary, VariableSummary};
 pub use validate::ROW_SUM_TOLERANCE;
+pub use variables::Variables;
 
 /// The most entries (parent configurations x child states) a table read from a file may have
 /// (2^24, 128 MiB of `f64`): larger declared tables are refused with an error before anything

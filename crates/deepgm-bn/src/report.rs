@@ -6,7 +6,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::inference::Evidence;
-use crate::network::Network;
+use crate::variables::Variables;
 
 /// The posterior distribution of one variable.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,11 @@ pub struct Marginal {
 
 impl Marginal {
     /// The marginal of `variable` of `net` with the given probabilities.
-    pub(crate) fn new(net: &Network, variable: usize, probabilities: Vec<f64>) -> Self {
+    pub(crate) fn new<M: Variables + ?Sized>(
+        net: &M,
+        variable: usize,
+        probabilities: Vec<f64>,
+    ) -> Self {
         let v = net.variable(variable);
         Marginal {
             variable,
@@ -63,7 +67,7 @@ pub struct VariableState {
 
 impl VariableState {
     /// Variable `variable` of `net` at state `state` (both in range).
-    pub(crate) fn new(net: &Network, variable: usize, state: usize) -> Self {
+    pub(crate) fn new<M: Variables + ?Sized>(net: &M, variable: usize, state: usize) -> Self {
         let v = net.variable(variable);
         VariableState {
             variable,
@@ -75,7 +79,10 @@ impl VariableState {
 }
 
 /// The evidence's observations with their names, in the order given.
-pub(crate) fn named_evidence(net: &Network, evidence: &Evidence) -> Vec<VariableState> {
+pub(crate) fn named_evidence<M: Variables + ?Sized>(
+    net: &M,
+    evidence: &Evidence,
+) -> Vec<VariableState> {
     evidence
         .pairs()
         .iter()
@@ -84,7 +91,10 @@ pub(crate) fn named_evidence(net: &Network, evidence: &Evidence) -> Vec<Variable
 }
 
 /// Marginals `(variable, probabilities)` with their names.
-pub(crate) fn named_marginals(net: &Network, raw: Vec<(usize, Vec<f64>)>) -> Vec<Marginal> {
+pub(crate) fn named_marginals<M: Variables + ?Sized>(
+    net: &M,
+    raw: Vec<(usize, Vec<f64>)>,
+) -> Vec<Marginal> {
     raw.into_iter()
         .map(|(v, p)| Marginal::new(net, v, p))
         .collect()

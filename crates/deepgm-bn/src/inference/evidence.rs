@@ -1,9 +1,10 @@
 //! Evidence (observed variables) and target lists, also from their text forms (`"A=yes,B=no"`,
-//! `"X,Y"`).
+//! `"X,Y"`), for any model with named variables ([`Variables`]: a Bayesian network, a Markov
+//! network, or a [`Model`](crate::Model) holding either).
 
 use deepgm_core::{Error, Result};
 
-use crate::network::Network;
+use crate::variables::Variables;
 
 /// Observed variables: `(variable, state)` pairs, at most one per variable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,7 +23,7 @@ impl Evidence {
     /// # Errors
     /// [`Error::InvalidParameter`] (name `evidence`) when a variable or state index is out of
     /// range, or a variable is observed twice.
-    pub fn from_pairs(net: &Network, pairs: &[(usize, usize)]) -> Result<Self> {
+    pub fn from_pairs<M: Variables + ?Sized>(net: &M, pairs: &[(usize, usize)]) -> Result<Self> {
         let mut seen = vec![false; net.n_variables()];
         for &(var, state) in pairs {
             if var >= net.n_variables() {
@@ -63,7 +64,7 @@ impl Evidence {
     /// # Errors
     /// [`Error::InvalidParameter`] (name `evidence`) naming the pair, the unknown variable or the
     /// unknown state (with the valid states), or a variable given twice.
-    pub fn parse(net: &Network, text: &str) -> Result<Self> {
+    pub fn parse<M: Variables + ?Sized>(net: &M, text: &str) -> Result<Self> {
         let mut named = Vec::new();
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let Some((name, state)) = item.split_once('=') else {
@@ -83,8 +84,8 @@ impl Evidence {
     /// # Errors
     /// [`Error::InvalidParameter`] (name `evidence`) naming the unknown variable or the unknown
     /// state (with the valid states), or a variable given twice.
-    pub fn from_names<N: AsRef<str>, S: AsRef<str>>(
-        net: &Network,
+    pub fn from_names<N: AsRef<str>, S: AsRef<str>, M: Variables + ?Sized>(
+        net: &M,
         named: &[(N, S)],
     ) -> Result<Self> {
         let mut pairs = Vec::with_capacity(named.len());
@@ -134,7 +135,7 @@ impl Evidence {
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] when no variable has that name.
-pub fn find_variable(net: &Network, name: &str, parameter: &str) -> Result<usize> {
+pub fn find_variable<M: Variables + ?Sized>(net: &M, name: &str, parameter: &str) -> Result<usize> {
     net.find(name).ok_or_else(|| {
         let names: Vec<&str> = net.variables().iter().map(|v| v.name.as_str()).collect();
         Error::invalid(
@@ -156,7 +157,11 @@ const VARIABLES_LISTED: usize = 40;
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming an unknown or repeated variable.
-pub fn parse_targets(net: &Network, text: &str, parameter: &str) -> Result<Vec<usize>> {
+pub fn parse_targets<M: Variables + ?Sized>(
+    net: &M,
+    text: &str,
+    parameter: &str,
+) -> Result<Vec<usize>> {
     let mut out: Vec<usize> = Vec::new();
     for name in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let v = find_variable(net, name, parameter)?;

@@ -8,22 +8,39 @@ use clap::{Args, Subcommand, ValueEnum};
 #[derive(Debug, Subcommand)]
 pub enum BnCommand {
     /// Summarize a network: variables, arcs, parameters, in-degree, validation, treewidth bound.
-    #[command(after_help = "NET is a .bif, .bif.gz, .xml or .xmlbif file.\n\n\
-Examples:\n  deepgm bn info alarm.bif.gz\n  deepgm bn info munin.bif.gz --json")]
+    #[command(
+        after_help = "NET is a .bif, .bif.gz, .xml, .xmlbif or .uai file (UAI MARKOV files are Markov \
+networks: variables, factors, components, treewidth bound).\n\n\
+Examples:\n  deepgm bn info alarm.bif.gz\n  deepgm bn info munin.bif.gz --json\n  \
+deepgm bn info Promedus_24.uai"
+    )]
     Info(BnInfoArgs),
     /// Posterior marginals and the probability of evidence (exact or sampled).
     #[command(
         after_help = "auto (the default) prunes the network to what the query needs, then runs\n\
 variable elimination per target or one junction tree, whichever its plan says is cheaper.\n\
-Evidence pairs split at their first '=' (state names such as '>=7.5' exist).\n\n\
+Evidence pairs split at their first '=' (state names such as '>=7.5' exist).\n\
+A UAI file (.uai) is read as a Bayesian network (BAYES) or a Markov network (MARKOV), with\n\
+variables and states named by index; for a Markov network log_evidence is ln Z(e), the log\n\
+partition function with the evidence. --evidence-file reads a UAI .evid file (indices) for\n\
+any network.\n\
+--cases answers many evidence sets with one junction tree compiled once: a CSV whose header\n\
+names variables and whose rows hold their states (an empty cell leaves it unobserved), one\n\
+case a row; --json prints {\"cases\": [report, ...]}, -o writes a CSV of case, log_evidence\n\
+and one VAR=STATE column per target state (empty where the variable is observed).\n\n\
 Examples:\n  deepgm bn query asia.bif --evidence \"smoke=yes,dysp=yes\" --target lung,bronc\n  \
+deepgm bn query alarm.bif.gz --cases patients.csv --target LVFAILURE -o posteriors.csv\n  \
+deepgm bn query Promedus_24.uai --evidence-file Promedus_24.uai.evid --json\n  \
 deepgm bn query alarm.bif.gz --evidence \"HRBP=HIGH\" --json\n  \
 deepgm bn query alarm.bif.gz --method lw --samples 100000 --seed 1"
     )]
     Query(BnQueryArgs),
     /// Most probable explanation: the likeliest full assignment given the evidence.
     #[command(
-        after_help = "Example:\n  deepgm bn mpe asia.bif --evidence \"dysp=yes,xray=yes\" --json"
+        after_help = "For a UAI MARKOV network this is the MAP assignment, reported with log_value, the\n\
+log of the product of the factors there (unnormalized).\n\n\
+Examples:\n  deepgm bn mpe asia.bif --evidence \"dysp=yes,xray=yes\" --json\n  \
+deepgm bn mpe Grids_12.uai --evidence-file Grids_12.uai.evid --json"
     )]
     Mpe(BnMpeArgs),
     /// Draw forward (ancestral) samples and write them as CSV with state names.
@@ -57,11 +74,12 @@ Examples:\n  deepgm bn score builtin:asia --data asia.csv --score bdeu --ess 10\
 deepgm bn score learned.bif --data asia.csv --compare builtin:asia --json"
     )]
     Score(BnScoreArgs),
-    /// Convert between BIF and XMLBIF (by the file extensions; .gz compresses).
+    /// Convert between BIF, XMLBIF and UAI (by the file extensions; .gz compresses).
     #[command(
         after_help = "XMLBIF is written for .xml, .xmlbif and .bifxml names alike; pyAgrum reads it only \
-as .bifxml or .xmlbif, pgmpy under any name.\n\n\
-Example:\n  deepgm bn convert builtin:alarm alarm.bifxml"
+as .bifxml or .xmlbif, pgmpy under any name. A Bayesian network is written to .uai as BAYES (names \
+become indices); a UAI MARKOV network can be written only as .uai.\n\n\
+Examples:\n  deepgm bn convert builtin:alarm alarm.bifxml\n  deepgm bn convert builtin:alarm alarm.uai"
     )]
     Convert(BnConvertArgs),
 }
@@ -69,7 +87,7 @@ Example:\n  deepgm bn convert builtin:alarm alarm.bifxml"
 /// Arguments of `deepgm bn info`.
 #[derive(Debug, Args)]
 pub struct BnInfoArgs {
-    /// The network (.bif, .bif.gz, .xml, .xmlbif).
+    /// The network (.bif, .bif.gz, .xml, .xmlbif, .uai).
     pub net: PathBuf,
 }
 
@@ -91,11 +109,14 @@ pub enum BnMethod {
 /// Arguments of `deepgm bn query`.
 #[derive(Debug, Args)]
 pub struct BnQueryArgs {
-    /// The network (.bif, .bif.gz, .xml, .xmlbif).
+    /// The network (.bif, .bif.gz, .xml, .xmlbif, .uai).
     pub net: PathBuf,
     /// Observed states, e.g. "A=yes,B=no".
     #[arg(long, short, default_value = "")]
     pub evidence: String,
+    /// A UAI evidence file (count, then variable and state indices), added to --evidence.
+    #[arg(long, value_name = "FILE")]
+    pub evidence_file: Option<PathBuf>,
     /// Variables to report, comma-separated (default: every unobserved variable).
     #[arg(long, short)]
     pub target: Option<String>,
@@ -111,22 +132,40 @@ pub struct BnQueryArgs {
     /// Random seed for lw and gibbs (same seed, same output).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Refuse exact plans whose tables total more entries than this (8 bytes each).
-    #[arg(long, default_value_t = 2e8)]
-    pub max_table_entries: f64,
+    /// Refuse exact plans whose tables need more memory at once than this, e.g. 4GiB, 500MB
+    /// (default: half the memory available on this machine).
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    pub max_memory: Option<u64>,
+    /// Old form of --max-memory, in table entries of 8 bytes each.
+    #[arg(long, hide = true, conflicts_with = "max_memory")]
+    pub max_table_entries: Option<f64>,
+    /// Answer one evidence set per row of this CSV (header: variable names; cells: state
+    /// names, empty for unobserved), compiling the network once.
+    #[arg(long, value_name = "FILE.csv", conflicts_with_all = ["evidence", "evidence_file"])]
+    pub cases: Option<PathBuf>,
+    /// With --cases: also write the answers as CSV (one row per case).
+    #[arg(short, long, value_name = "FILE.csv", requires = "cases")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `deepgm bn mpe`.
 #[derive(Debug, Args)]
 pub struct BnMpeArgs {
-    /// The network (.bif, .bif.gz, .xml, .xmlbif).
+    /// The network (.bif, .bif.gz, .xml, .xmlbif, .uai).
     pub net: PathBuf,
     /// Observed states, e.g. "A=yes,B=no".
     #[arg(long, short, default_value = "")]
     pub evidence: String,
-    /// Refuse plans whose tables total more entries than this (8 bytes each).
-    #[arg(long, default_value_t = 2e8)]
-    pub max_table_entries: f64,
+    /// A UAI evidence file (count, then variable and state indices), added to --evidence.
+    #[arg(long, value_name = "FILE")]
+    pub evidence_file: Option<PathBuf>,
+    /// Refuse plans whose tables need more memory at once than this, e.g. 4GiB, 500MB
+    /// (default: half the memory available on this machine).
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    pub max_memory: Option<u64>,
+    /// Old form of --max-memory, in table entries of 8 bytes each.
+    #[arg(long, hide = true, conflicts_with = "max_memory")]
+    pub max_table_entries: Option<f64>,
 }
 
 /// Arguments of `deepgm bn sample`.
@@ -269,8 +308,33 @@ pub struct BnScoreArgs {
 /// Arguments of `deepgm bn convert`.
 #[derive(Debug, Args)]
 pub struct BnConvertArgs {
-    /// Input network.
+    /// Input network (.bif, .xml, .xmlbif, .uai, optionally .gz).
     pub input: PathBuf,
-    /// Output network; the format follows the extension (.bif, .xml, .xmlbif, optionally .gz).
+    /// Output network; the format follows the extension (.bif, .xml, .xmlbif, .uai, optionally
+    /// .gz).
     pub output: PathBuf,
+}
+
+/// Reads a `--max-memory` size with the library's parser (`4GiB`, `500MB`, `2e9`).
+fn parse_memory(text: &str) -> Result<u64, String> {
+    deepgm_core::memory::parse_bytes(text, "max_memory").map_err(|e| e.to_string())
+}
+
+impl BnQueryArgs {
+    /// The memory budget asked for, in bytes, if any (`--max-memory`, or the old
+    /// `--max-table-entries` at 8 bytes per entry).
+    pub fn memory_budget(&self) -> Option<u64> {
+        memory_budget(self.max_memory, self.max_table_entries)
+    }
+}
+
+impl BnMpeArgs {
+    /// The memory budget asked for, in bytes, if any (see [`BnQueryArgs::memory_budget`]).
+    pub fn memory_budget(&self) -> Option<u64> {
+        memory_budget(self.max_memory, self.max_table_entries)
+    }
+}
+
+fn memory_budget(max_memory: Option<u64>, max_table_entries: Option<f64>) -> Option<u64> {
+    max_memory.or_else(|| max_table_entries.map(|e| (e.max(0.0) * 8.0).min(u64::MAX as f64) as u64))
 }

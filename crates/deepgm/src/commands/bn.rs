@@ -9,6 +9,7 @@ use deepgm_bn::{
     HillClimbParams, HillClimbResult, LearnParams, LikelihoodWeightingParams, Marginal, Method,
     MpeParams, Network, QueryParams, SampleParams, Shd, StructureScore, Summary,
 };
+use deepgm_bn::{MarkovNetwork, Model, Variables};
 use deepgm_core::progress::NoProgress;
 use serde::Serialize;
 
@@ -17,6 +18,10 @@ use crate::cli::{
     BnPrior, BnQueryArgs, BnSampleArgs, BnScoreArg, BnScoreArgs,
 };
 use crate::ui::Ui;
+
+// `query --cases` (many evidence sets, one compiled network), in a file of its own.
+#[path = "bn_cases.rs"]
+mod cases;
 
 pub fn run(cmd: BnCommand, ui: Ui) -> anyhow::Result<()> {
     match cmd {
@@ -36,6 +41,30 @@ fn load(path: &Path) -> anyhow::Result<(Network, f64)> {
     let start = Instant::now();
     let net = deepgm_bn::load(path)?;
     Ok((net, start.elapsed().as_secs_f64()))
+}
+
+/// Loads a Bayesian or a Markov network, returning it with the seconds the load took.
+fn load_model(path: &Path) -> anyhow::Result<(Model, f64)> {
+    let start = Instant::now();
+    let model = deepgm_bn::load_model(path)?;
+    Ok((model, start.elapsed().as_secs_f64()))
+}
+
+/// The evidence of `--evidence` and `--evidence-file` together (a variable given in both is an
+/// error).
+fn read_evidence<M: Variables>(
+    model: &M,
+    text: &str,
+    file: Option<&Path>,
+) -> anyhow::Result<Evidence> {
+    let mut evidence = Evidence::parse(model, text)?;
+    if let Some(path) = file {
+        let from_file = deepgm_bn::load_uai_evidence(path, model)?;
+        let mut pairs = evidence.pairs().to_vec();
+        pairs.extend_from_slice(from_file.pairs());
+        evidence = Evidence::from_pairs(model, &pairs)?;
+    }
+    Ok(evidence)
 }
 
 /// A library report with the seconds the command took, as `--json` prints it.
@@ -58,7 +87,10 @@ struct InfoJson<'a> {
 }
 
 fn info(args: &BnInfoArgs, ui: Ui) -> anyhow::Result<()> {
-    let (net, parse_seconds) = load(&args.net)?;
+    let (net, parse_seconds) = match load_model(&args.net)? {
+        (Model::Bayesian(net), seconds) => (net, seconds),
+        (Model::Markov(markov), seconds) => return info_markov(args, &markov, seconds, ui),
+    };
     let summary = deepgm_bn::summarize(&net);
     if ui.json {
         print_serialized(
@@ -130,8 +162,14 @@ fn print_marginals(ui: Ui, marginals: &[Marginal]) {
 
 fn query(args: &BnQueryArgs, ui: Ui) -> anyhow::Result<()> {
     deepgm_core::parallel::start_worker_threads();
-    let (net, parse_seconds) = load(&args.net)?;
-    let evidence = Evidence::parse(&net, &args.evidence)?;
+    if let Some(path) = &args.cases {
+        return cases::query_cases(args, path, ui);
+    }
+    let (net, parse_seconds) = match load_model(&args.net)? {
+        (Model::Bayesian(net), seconds) => (net, seconds),
+        (Model::Markov(markov), seconds) => return query_markov(args, &markov, seconds, ui),
+    };
+    let evidence = read_evidence(&net, &args.evidence, args.evidence_file.as_deref())?;
     let targets = match &args.target {
         Some(text) => Some(parse_targets(&net, text, "targets")?),
         None => None,
@@ -165,10 +203,13 @@ fn query(args: &BnQueryArgs, ui: Ui) -> anyhow::Result<()> {
             return print_estimate(ui, &estimate, start, parse_seconds);
         }
     };
-    let params = QueryParams {
+    let mut params = QueryParams {
         method,
-        max_table_entries: args.max_table_entries,
+        ..QueryParams::default()
     };
+    if let Some(bytes) = args.memory_budget() {
+        params.max_memory = bytes;
+    }
     let answer = deepgm_bn::query(&net, &evidence, targets, &params, &NoProgress)?;
     let seconds = start.elapsed().as_secs_f64();
     if ui.json {
@@ -239,11 +280,15 @@ fn print_answer(
 }
 
 fn mpe(args: &BnMpeArgs, ui: Ui) -> anyhow::Result<()> {
-    let (net, parse_seconds) = load(&args.net)?;
-    let evidence = Evidence::parse(&net, &args.evidence)?;
-    let params = MpeParams {
-        max_table_entries: args.max_table_entries,
+    let (net, parse_seconds) = match load_model(&args.net)? {
+        (Model::Bayesian(net), seconds) => (net, seconds),
+        (Model::Markov(markov), seconds) => return map_markov(args, &markov, seconds, ui),
     };
+    let evidence = read_evidence(&net, &args.evidence, args.evidence_file.as_deref())?;
+    let mut params = MpeParams::default();
+    if let Some(bytes) = args.memory_budget() {
+        params.max_memory = bytes;
+    }
     let start = Instant::now();
     let found = deepgm_bn::mpe(&net, &evidence, &params, &NoProgress)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -267,8 +312,8 @@ fn mpe(args: &BnMpeArgs, ui: Ui) -> anyhow::Result<()> {
 }
 
 fn convert(args: &BnConvertArgs, ui: Ui) -> anyhow::Result<()> {
-    let (net, _) = load(&args.input)?;
-    deepgm_bn::save(&net, &args.output)?;
+    let (net, _) = load_model(&args.input)?;
+    deepgm_bn::save_model(&net, &args.output)?;
     if ui.json {
         #[derive(Serialize)]
         struct ConvertJson {
@@ -624,6 +669,151 @@ fn score(args: &BnScoreArgs, ui: Ui) -> anyhow::Result<()> {
             shd_text(d),
             shd_text(c)
         ));
+    }
+    Ok(())
+}
+
+/// What `info --json` prints for a Markov network.
+#[derive(Serialize)]
+struct MarkovInfoJson<'a> {
+    #[serde(flatten)]
+    summary: &'a deepgm_bn::MarkovSummary,
+    file: String,
+    model: &'static str,
+    valid: bool,
+    parse_seconds: f64,
+}
+
+/// `bn info` on a UAI MARKOV file.
+fn info_markov(
+    args: &BnInfoArgs,
+    net: &MarkovNetwork,
+    parse_seconds: f64,
+    ui: Ui,
+) -> anyhow::Result<()> {
+    let summary = deepgm_bn::summarize_markov(net);
+    if ui.json {
+        print_serialized(
+            ui,
+            &MarkovInfoJson {
+                summary: &summary,
+                file: args.net.display().to_string(),
+                model: "markov",
+                valid: true,
+                parse_seconds,
+            },
+        );
+        return Ok(());
+    }
+    ui.say(format!("Markov network ({})", args.net.display()));
+    ui.say(format!(
+        "variables {}, factors {}, states {}, table entries {}, largest scope {}, components {}",
+        summary.n_variables,
+        summary.n_potentials,
+        summary.n_states,
+        summary.n_table_entries,
+        summary.max_scope,
+        summary.n_components
+    ));
+    ui.say("valid: scopes in range without repeats, tables sized to match, values finite and >= 0");
+    ui.say(format!(
+        "treewidth bound {} ({} ordering; largest table {:.0} entries, {:.3e} in all)",
+        summary.treewidth_bound,
+        summary.ordering.name(),
+        summary.largest_clique_entries,
+        summary.elimination_entries
+    ));
+    ui.say(format!("read in {parse_seconds:.3} s"));
+    Ok(())
+}
+
+/// `bn query` on a UAI MARKOV file: exact methods only.
+fn query_markov(
+    args: &BnQueryArgs,
+    net: &MarkovNetwork,
+    parse_seconds: f64,
+    ui: Ui,
+) -> anyhow::Result<()> {
+    let evidence = read_evidence(net, &args.evidence, args.evidence_file.as_deref())?;
+    let targets = match &args.target {
+        Some(text) => Some(parse_targets(net, text, "targets")?),
+        None => None,
+    };
+    let method = match args.method {
+        BnMethod::Auto => Method::Auto,
+        BnMethod::Jt => Method::JunctionTree,
+        BnMethod::Ve => Method::VariableElimination,
+        sampled @ (BnMethod::Lw | BnMethod::Gibbs) => {
+            let name = if sampled == BnMethod::Lw {
+                "lw"
+            } else {
+                "gibbs"
+            };
+            return Err(deepgm_core::Error::param(
+                "--method",
+                name,
+                format!(
+                    "auto, jt or ve: {} holds a Markov network, and lw and gibbs sample a \
+                     Bayesian network",
+                    args.net.display()
+                ),
+            )
+            .into());
+        }
+    };
+    let mut params = QueryParams {
+        method,
+        ..QueryParams::default()
+    };
+    if let Some(bytes) = args.memory_budget() {
+        params.max_memory = bytes;
+    }
+    let start = Instant::now();
+    let answer = deepgm_bn::query_markov(net, &evidence, targets.as_deref(), &params, &NoProgress)?;
+    let seconds = start.elapsed().as_secs_f64();
+    if ui.json {
+        print_timed(ui, &answer, seconds, parse_seconds);
+    } else {
+        let log_z = answer.log_evidence;
+        ui.say(format!(
+            "ln Z(evidence) = {log_z:.9} (log10 {:.6})",
+            log_z / std::f64::consts::LN_10
+        ));
+        print_marginals(ui, &answer.marginals);
+        ui.note(format!(
+            "{}: {seconds:.4} s (read in {parse_seconds:.3} s)",
+            answer.method.name()
+        ));
+    }
+    Ok(())
+}
+
+/// `bn mpe` on a UAI MARKOV file: the MAP assignment.
+fn map_markov(
+    args: &BnMpeArgs,
+    net: &MarkovNetwork,
+    parse_seconds: f64,
+    ui: Ui,
+) -> anyhow::Result<()> {
+    let evidence = read_evidence(net, &args.evidence, args.evidence_file.as_deref())?;
+    let mut params = MpeParams::default();
+    if let Some(bytes) = args.memory_budget() {
+        params.max_memory = bytes;
+    }
+    let start = Instant::now();
+    let found = deepgm_bn::map_markov(net, &evidence, &params, &NoProgress)?;
+    let seconds = start.elapsed().as_secs_f64();
+    if ui.json {
+        print_timed(ui, &found, seconds, parse_seconds);
+    } else {
+        ui.say(format!(
+            "log value = {:.9} (ln of the product of the factors, unnormalized)",
+            found.log_value
+        ));
+        // UAI variables are indices: in index order, as a .MAP file lists them.
+        let states: Vec<&str> = found.states.iter().map(|s| s.state_name.as_str()).collect();
+        ui.say(format!("{} {}", states.len(), states.join(" ")));
+        ui.note(format!("{seconds:.4} s"));
     }
     Ok(())
 }

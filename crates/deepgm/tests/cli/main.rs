@@ -4,8 +4,10 @@
 mod common;
 
 mod bn;
+mod cases;
 mod cnn;
 mod data;
 mod general;
 mod mrf;
 mod rbm;
+mod uai;
