@@ -466,8 +466,14 @@ pub(crate) fn permuted(order: &[usize], cards: &[usize], values: &[f64]) -> Fact
 
 /// Walks a C-order table with cardinalities `cards` in runs along its last axis, carrying the
 /// index into a second table whose strides over the same axes are `strides` (0 for an axis the
-/// second table lacks). Calls `f(index, other_index, run_length, other_step)` once per run.
-fn walk(cards: &[usize], strides: &[usize], mut f: impl FnMut(usize, usize, usize, usize)) {
+/// second table lacks), and calls `f(index, other_index, run_length, other_step)` once per run.
+/// The odometer's digits are on the stack: a compiled query makes a few hundred walks over small
+/// tables on networks such as alarm, where allocating them would cost as much as the walk.
+pub(crate) fn walk(
+    cards: &[usize],
+    strides: &[usize],
+    mut f: impl FnMut(usize, usize, usize, usize),
+) {
     let n = cards.len();
     if n == 0 {
         f(0, 0, 1, 0);
@@ -483,7 +489,14 @@ fn walk(cards: &[usize], strides: &[usize], mut f: impl FnMut(usize, usize, usiz
         outer_dims -= 1;
     }
     let runs: usize = cards[..outer_dims].iter().product();
-    let mut digits = vec![0usize; outer_dims];
+    let mut on_stack = [0usize; 64];
+    let mut on_heap = Vec::new();
+    let digits: &mut [usize] = if outer_dims <= on_stack.len() {
+        &mut on_stack[..outer_dims]
+    } else {
+        on_heap.resize(outer_dims, 0);
+        &mut on_heap
+    };
     let mut other = 0usize;
     for r in 0..runs {
         f(r * run, other, run, step);

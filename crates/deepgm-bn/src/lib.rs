@@ -46,10 +46,13 @@
 //!   name, `log P(e)`, the [`Method`] that ran and its [`Cost`]). Every query first prunes the
 //!   network to the targets, the evidence and their ancestors (barren nodes sum to 1 and
 //!   vanish), keeps the part connected to a target, then runs variable elimination per target
-//!   or one junction tree, whichever its plan says is cheaper ([`Method::Auto`]); a plan whose
+//!   or one junction tree, whichever its predicted time is lower ([`Method::Auto`]); a plan whose
 //!   peak memory is over [`QueryParams::max_memory`] is refused before anything is allocated. [`mpe`] with
 //!   [`MpeParams`] gives the most probable explanation ([`Explanation`]); [`Evidence`] and
-//!   [`parse_targets`] read the `"A=yes,B=no"` and `"X,Y"` text forms.
+//!   [`parse_targets`] read the `"A=yes,B=no"` and `"X,Y"` text forms. For many evidence sets
+//!   on one network, [`CompiledNetwork`] ([`CompileParams`]) keeps the junction tree and its
+//!   messages and recomputes only what each new evidence set changes
+//!   ([`CompiledNetwork::query`], or [`CompiledNetwork::query_values`] for the numbers alone).
 //! - Sampling: [`forward_sample`] with [`SampleParams`] draws exact samples of the joint as a
 //!   [`Dataset`]; [`likelihood_weighting`] ([`LikelihoodWeightingParams`]) and blocked
 //!   [`gibbs`] sampling ([`GibbsParams`]) answer the same questions as [`query`] approximately,

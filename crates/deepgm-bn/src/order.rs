@@ -101,8 +101,7 @@ impl InteractionGraph {
         }
     }
 
-    #[cfg(test)]
-    fn adjacent(&self, a: usize, b: usize) -> bool {
+    fn has_edge(&self, a: usize, b: usize) -> bool {
         self.adjacency[a * self.words + b / 64] & (1 << (b % 64)) != 0
     }
 
@@ -165,32 +164,40 @@ impl InteractionGraph {
         let mut graph = self.clone();
         let mut alive: Vec<bool> = self.vars.iter().map(|v| !keep.contains(v)).collect();
         let mut present = vec![true; n];
-        let mut score: Vec<(f64, f64)> = (0..n).map(|a| graph.score(a, heuristic)).collect();
+        // A min-heap of scores with lazy deletion: a node's entry is current only while its
+        // stamp matches, so each step costs the rescoring of the nodes it touched, not a scan.
+        let mut stamps = vec![0u32; n];
+        let mut heap = std::collections::BinaryHeap::with_capacity(2 * n);
+        let mut scored = |graph: &InteractionGraph, a: usize| {
+            let s = graph.score(a, heuristic);
+            match perturb.as_mut() {
+                Some((rng, noise)) => {
+                    let u = 1.0 + *noise * rng.random::<f64>();
+                    (s.0 * u, s.1 * u)
+                }
+                None => s,
+            }
+        };
+        for a in (0..n).filter(|&a| alive[a]) {
+            heap.push(Candidate {
+                score: scored(&graph, a),
+                node: a,
+                stamp: 0,
+            });
+        }
         let mut order = Vec::new();
         let mut cliques = Vec::new();
         let mut total = 0.0;
         let mut largest: f64 = 0.0;
         let mut width = 0;
         let mut touched = vec![false; n];
+        let mut touched_list: Vec<usize> = Vec::new();
         let mut nbrs: Vec<usize> = Vec::new();
-        loop {
-            let mut best: Option<(usize, (f64, f64))> = None;
-            for a in 0..n {
-                if !alive[a] {
-                    continue;
-                }
-                let s = match perturb.as_mut() {
-                    Some((rng, noise)) => {
-                        let u = 1.0 + *noise * rng.random::<f64>();
-                        (score[a].0 * u, score[a].1 * u)
-                    }
-                    None => score[a],
-                };
-                if best.is_none_or(|(_, b)| s < b) {
-                    best = Some((a, s));
-                }
+        let mut fills: Vec<(usize, usize)> = Vec::new();
+        while let Some(Candidate { node: v, stamp, .. }) = heap.pop() {
+            if !alive[v] || stamp != stamps[v] {
+                continue;
             }
-            let Some((v, _)) = best else { break };
             nbrs.clear();
             nbrs.extend(graph.neighbours(v));
             let mut clique: Vec<usize> = nbrs.iter().map(|&a| self.vars[a]).collect();
@@ -204,9 +211,13 @@ impl InteractionGraph {
             width = width.max(nbrs.len());
             order.push(self.vars[v]);
             cliques.push(clique);
+            fills.clear();
             for (i, &a) in nbrs.iter().enumerate() {
                 for &b in &nbrs[i + 1..] {
-                    graph.connect(a, b);
+                    if !graph.has_edge(a, b) {
+                        graph.connect(a, b);
+                        fills.push((a, b));
+                    }
                 }
             }
             for &a in &nbrs {
@@ -215,16 +226,36 @@ impl InteractionGraph {
             graph.adjacency[v * graph.words..(v + 1) * graph.words].fill(0);
             alive[v] = false;
             present[v] = false;
-            // Fill counts change for the neighbours and for nodes adjacent to two of them.
+            // A score depends on a node's neighbours and the edges among them, so it changes
+            // for `v`'s neighbours (they lose `v` and gain the fill-in edges) and for the common
+            // neighbours of the two ends of each fill-in edge; nothing else.
+            let mut touch = |b: usize| {
+                if !std::mem::replace(&mut touched[b], true) {
+                    touched_list.push(b);
+                }
+            };
             for &a in &nbrs {
-                touched[a] = true;
-                for b in graph.neighbours(a) {
-                    touched[b] = true;
+                touch(a);
+            }
+            for &(a, b) in &fills {
+                let (row_a, row_b) = (graph.row(a), graph.row(b));
+                for (w, (&x, &y)) in row_a.iter().zip(row_b).enumerate() {
+                    let mut common = x & y;
+                    while common != 0 {
+                        touch(w * 64 + common.trailing_zeros() as usize);
+                        common &= common - 1;
+                    }
                 }
             }
-            for a in 0..n {
-                if std::mem::take(&mut touched[a]) && alive[a] {
-                    score[a] = graph.score(a, heuristic);
+            for a in touched_list.drain(..) {
+                touched[a] = false;
+                if alive[a] {
+                    stamps[a] += 1;
+                    heap.push(Candidate {
+                        score: scored(&graph, a),
+                        node: a,
+                        stamp: stamps[a],
+                    });
                 }
             }
         }
@@ -252,12 +283,17 @@ impl InteractionGraph {
     /// other neighbours it is not adjacent to, so each missing edge is counted twice. The fill
     /// costs are integers summed exactly, so the score does not depend on the order of the sum.
     fn score(&self, a: usize, heuristic: Heuristic) -> (f64, f64) {
-        let row = self.row(a);
+        let full = self.row(a);
+        // Only the words holding `a`'s neighbours matter: on large sparse graphs that is a few
+        // of many.
+        let lo = full.iter().position(|&w| w != 0).unwrap_or(0);
+        let hi = full.iter().rposition(|&w| w != 0).map_or(lo, |h| h + 1);
+        let row = &full[lo..hi];
         let mut size = self.cards[a] as f64;
         let mut twice_fill: u64 = 0;
         for x in self.neighbours(a) {
             size *= self.cards[x] as f64;
-            let adjacent_to_x = self.row(x);
+            let adjacent_to_x = &self.row(x)[lo..hi];
             match heuristic {
                 Heuristic::MinFill | Heuristic::MinWeight => {
                     let missing: u32 = row
@@ -273,7 +309,7 @@ impl InteractionGraph {
                     for (w, (&r, &adj)) in row.iter().zip(adjacent_to_x).enumerate() {
                         let mut bits = r & !adj;
                         while bits != 0 {
-                            let y = w * 64 + bits.trailing_zeros() as usize;
+                            let y = (lo + w) * 64 + bits.trailing_zeros() as usize;
                             bits &= bits - 1;
                             if y != x {
                                 weight += self.cards[y] as u64;
@@ -304,6 +340,13 @@ impl InteractionGraph {
     /// The number of restarts grows with the tables' size and shrinks with the square of the
     /// graph's size (the cost of one plan), so planning stays a small part of inference.
     pub fn best_plan(&self, keep: &[usize]) -> Plan {
+        self.best_plan_from(keep, None)
+    }
+
+    /// [`Self::best_plan`], given (in `known`) the plan one of the greedy rules already made for
+    /// the same `keep`, so it is not made again.
+    pub fn best_plan_from(&self, keep: &[usize], known: Option<Plan>) -> Plan {
+        let mut known = known;
         let cheaper = |a: Plan, b: Plan| {
             if b.total_entries < a.total_entries {
                 b
@@ -313,7 +356,10 @@ impl InteractionGraph {
         };
         let mut best = Heuristic::ALL
             .iter()
-            .map(|&h| self.plan(h, keep))
+            .map(|&h| match known.take_if(|p| p.heuristic == h) {
+                Some(plan) => plan,
+                None => self.plan(h, keep),
+            })
             .reduce(cheaper)
             .expect("at least one heuristic");
         let n = self.len().max(1) as f64;
@@ -337,6 +383,37 @@ const MAX_RESTARTS: usize = 64;
 const RESTARTS_PER_ENTRY: f64 = 0.004;
 /// Restarts are seeded, so a network always gets the same plan.
 const RESTART_SEED: u64 = 0x5eed_0bde7;
+
+/// A node's greedy score in [`InteractionGraph::plan_perturbed`]'s heap, ordered so the heap
+/// pops the smallest score first and, among equal scores, the smallest node.
+struct Candidate {
+    score: (f64, f64),
+    node: usize,
+    /// The node's rescoring count when this entry was pushed; older entries are stale.
+    stamp: u32,
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.score.0.total_cmp(&self.score.0))
+            .then(other.score.1.total_cmp(&self.score.1))
+            .then(other.node.cmp(&self.node))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Candidate {}
 
 /// An elimination ordering and what it costs.
 #[derive(Debug, Clone)]
@@ -401,11 +478,11 @@ mod tests {
 
     /// The greedy score by its definition: every pair of neighbours, once.
     fn score_by_pairs(g: &InteractionGraph, a: usize, heuristic: Heuristic) -> (f64, f64) {
-        let nbrs: Vec<usize> = (0..g.len()).filter(|&x| g.adjacent(a, x)).collect();
+        let nbrs: Vec<usize> = (0..g.len()).filter(|&x| g.has_edge(a, x)).collect();
         let mut fill = 0.0;
         for (i, &x) in nbrs.iter().enumerate() {
             for &y in &nbrs[i + 1..] {
-                if !g.adjacent(x, y) {
+                if !g.has_edge(x, y) {
                     fill += match heuristic {
                         Heuristic::WeightedMinFill => (g.cards[x] * g.cards[y]) as f64,
                         _ => 1.0,
@@ -419,6 +496,66 @@ mod tests {
         match heuristic {
             Heuristic::MinWeight => (size, fill),
             _ => (fill, size),
+        }
+    }
+
+    /// The greedy ordering by its definition: every score recomputed from scratch at each step,
+    /// ties to the smaller node.
+    fn greedy_by_definition(g: &InteractionGraph, heuristic: Heuristic) -> Vec<usize> {
+        let mut g = g.clone();
+        let mut alive = vec![true; g.len()];
+        let mut order = Vec::new();
+        while let Some(v) = (0..g.len()).filter(|&a| alive[a]).min_by(|&a, &b| {
+            let (sa, sb) = (
+                score_by_pairs(&g, a, heuristic),
+                score_by_pairs(&g, b, heuristic),
+            );
+            sa.0.total_cmp(&sb.0)
+                .then(sa.1.total_cmp(&sb.1))
+                .then(a.cmp(&b))
+        }) {
+            let nbrs: Vec<usize> = g.neighbours(v).collect();
+            for (i, &a) in nbrs.iter().enumerate() {
+                for &b in &nbrs[i + 1..] {
+                    g.connect(a, b);
+                }
+            }
+            for &a in &nbrs {
+                g.adjacency[a * g.words + v / 64] &= !(1 << (v % 64));
+            }
+            g.adjacency[v * g.words..(v + 1) * g.words].fill(0);
+            alive[v] = false;
+            order.push(g.vars[v]);
+        }
+        order
+    }
+
+    #[test]
+    fn incremental_rescoring_gives_the_greedy_ordering_by_definition() {
+        let mut rng = seeded(11);
+        for n in [6, 30, 90] {
+            for _ in 0..4 {
+                let cards: Vec<usize> = (0..n).map(|_| rng.random_range(2..6)).collect();
+                let scopes: Vec<Vec<usize>> = (0..n + n / 2)
+                    .map(|_| {
+                        (0..rng.random_range(2..4))
+                            .map(|_| rng.random_range(0..n))
+                            .collect()
+                    })
+                    .collect();
+                let g = InteractionGraph::from_scopes(
+                    (0..n).collect(),
+                    cards,
+                    scopes.iter().map(|s| s.as_slice()),
+                );
+                for h in Heuristic::ALL {
+                    assert_eq!(
+                        g.plan(h, &[]).order,
+                        greedy_by_definition(&g, h),
+                        "n {n}, {h:?}"
+                    );
+                }
+            }
         }
     }
 

@@ -41,7 +41,7 @@ use deepgm_core::params::Params;
 use deepgm_core::{Error, Result};
 
 use super::{check_max_memory, jtree, memory, zero_evidence, Cost, Evidence, Method, Posteriors};
-use crate::factor::{split_first_axis, Factor, MARGINAL_GROUPS};
+use crate::factor::{split_first_axis, walk, Factor, MARGINAL_GROUPS};
 use crate::network::Network;
 use crate::order::InteractionGraph;
 use crate::report::{named_evidence, named_marginals};
@@ -201,50 +201,6 @@ fn strides_along(big: &[usize], small: &[usize], small_cards: &[usize]) -> Vec<u
     big.iter()
         .map(|v| small.binary_search(v).map_or(0, |p| own[p]))
         .collect()
-}
-
-/// Walks a C-order table with cardinalities `cards` in runs along its last axis, carrying the
-/// index into a second table whose strides over the same axes are `strides`, and calls
-/// `f(index, other_index, run_length, other_step)` once per run: the odometer of the factor
-/// kernels, with its digits on the stack (a query makes a few hundred walks over small tables
-/// on networks such as alarm, where allocating the digits would cost as much as the walk).
-fn walk(cards: &[usize], strides: &[usize], mut f: impl FnMut(usize, usize, usize, usize)) {
-    let n = cards.len();
-    if n == 0 {
-        f(0, 0, 1, 0);
-        return;
-    }
-    // Trailing axes along which the other index moves by a constant step (0, or the step of
-    // the last axis times the run so far) fold into one longer run.
-    let step = strides[n - 1];
-    let mut run = cards[n - 1];
-    let mut outer_dims = n - 1;
-    while outer_dims > 0 && strides[outer_dims - 1] == step * run {
-        run *= cards[outer_dims - 1];
-        outer_dims -= 1;
-    }
-    let runs: usize = cards[..outer_dims].iter().product();
-    let mut on_stack = [0usize; 64];
-    let mut on_heap = Vec::new();
-    let digits: &mut [usize] = if outer_dims <= on_stack.len() {
-        &mut on_stack[..outer_dims]
-    } else {
-        on_heap.resize(outer_dims, 0);
-        &mut on_heap
-    };
-    let mut other = 0usize;
-    for r in 0..runs {
-        f(r * run, other, run, step);
-        for d in (0..outer_dims).rev() {
-            digits[d] += 1;
-            if digits[d] < cards[d] {
-                other += strides[d];
-                break;
-            }
-            digits[d] = 0;
-            other -= strides[d] * (cards[d] - 1);
-        }
-    }
 }
 
 /// Tables up to this many entries map their entries to a sub-table's through an index per
@@ -833,34 +789,12 @@ impl CompiledNetwork {
             }
             observed[v] = Some(s);
         }
-        let all: Vec<usize>;
-        let targets: &[usize] = match targets {
-            Some(t) => t,
-            None => {
-                all = (0..n).filter(|&v| observed[v].is_none()).collect();
-                &all
-            }
-        };
-        if let Some(&t) = targets.iter().find(|&&t| t >= n) {
-            return Err(Error::invalid(
-                "targets",
-                format!("variable index {t} is out of range: the network has {n} variables"),
-            ));
-        }
-        if let Some(&t) = targets.iter().find(|&&t| observed[t].is_some()) {
-            return Err(Error::invalid(
-                "targets",
-                format!(
-                    "{} is observed: its posterior is the evidence itself",
-                    self.net.variable(t).name
-                ),
-            ));
-        }
+        let targets = super::evidence::checked_targets(&self.net, evidence, targets)?;
         self.invalidate(&observed);
         self.collect()?;
         let log_evidence = self.log_evidence();
         let reached = self.reached();
-        let marginals = self.distribute(targets, &reached, false);
+        let marginals = self.distribute(&targets, &reached, false);
         Ok(PosteriorValues {
             log_evidence,
             marginals,

@@ -172,3 +172,41 @@ pub fn parse_targets<M: Variables + ?Sized>(
     }
     Ok(out)
 }
+
+/// A query's targets (every unobserved variable when `None`), checked against the model and the
+/// evidence: the one rule every query (exact or sampled, Bayesian or Markov) applies.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (name `targets`) when a target is out of range, observed, or
+/// listed twice.
+pub(crate) fn checked_targets<M: Variables + ?Sized>(
+    model: &M,
+    evidence: &Evidence,
+    targets: Option<&[usize]>,
+) -> Result<Vec<usize>> {
+    let n = model.n_variables();
+    let targets: Vec<usize> = match targets {
+        Some(t) => t.to_vec(),
+        None => (0..n).filter(|&v| evidence.state_of(v).is_none()).collect(),
+    };
+    let mut seen = vec![false; n];
+    for &t in &targets {
+        if t >= n {
+            return Err(Error::invalid(
+                "targets",
+                format!("variable index {t} is out of range: the network has {n} variables"),
+            ));
+        }
+        let name = &model.variable(t).name;
+        if evidence.state_of(t).is_some() {
+            return Err(Error::invalid(
+                "targets",
+                format!("{name} is observed: its posterior is the evidence itself"),
+            ));
+        }
+        if std::mem::replace(&mut seen[t], true) {
+            return Err(Error::invalid("targets", format!("{name} is listed twice")));
+        }
+    }
+    Ok(targets)
+}

@@ -10,7 +10,8 @@
 //! - [`Method::VariableElimination`] answers each target on its own pruned network, with the
 //!   cheapest of the min-fill, weighted min-fill and min-weight orderings;
 //! - [`Method::JunctionTree`] builds one clique tree for all targets and propagates once;
-//! - [`Method::Auto`] estimates both costs (total table entries) and runs the cheaper.
+//! - [`Method::Auto`] predicts both costs in time from cheap plans ([`planner`]) and runs the
+//!   cheaper.
 //!
 //! Before building any table the plan's peak memory (the tables alive at once, see
 //! [`memory`](self::memory)) is checked against [`QueryParams::max_memory`], so an infeasible
@@ -20,10 +21,11 @@
 //! [`mpe`] an [`Explanation`].
 
 mod compiled;
-mod evidence;
+pub(crate) mod evidence;
 pub(crate) mod jtree;
 pub(crate) mod memory;
 mod mpe;
+pub(crate) mod planner;
 pub(crate) mod ve;
 
 use std::borrow::Cow;
@@ -39,6 +41,7 @@ use crate::factor::{Factor, Reduce};
 use crate::network::Network;
 use crate::order::{InteractionGraph, Plan};
 use crate::report::{named_evidence, named_marginals, Marginal, VariableState};
+use planner::TargetWork;
 
 pub use compiled::{CompileParams, CompiledNetwork, PosteriorValues};
 pub use evidence::{find_variable, parse_targets, Evidence};
@@ -113,7 +116,9 @@ pub(crate) fn check_max_memory(max_memory: u64) -> Result<()> {
 /// "largest_table_entries", "peak_bytes", "induced_width"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Posteriors {
-    /// Natural log of the probability of the evidence (0 without evidence).
+    /// Natural log of the evidence's total: `ln P(e)` for a Bayesian network (0 without
+    /// evidence); `ln Z(e)`, the log partition function restricted to the evidence, for a Markov
+    /// network ([`query_markov`](crate::query_markov); not 0 without evidence unless `Z` is 1).
     pub log_evidence: f64,
     /// For each target (in the order asked), its posterior distribution over its states.
     #[serde(serialize_with = "crate::report::marginals_by_name")]
@@ -272,7 +277,8 @@ fn log_evidence_with(
 /// is ready (exact inference has no steps worth counting).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming `targets` when a target is out of range or observed,
+/// [`Error::InvalidParameter`] naming `targets` when a target is out of range, observed or
+/// listed twice,
 /// `max_memory` when it is 0, `evidence` when the evidence has probability zero;
 /// [`Error::Infeasible`] naming `max_memory` when the plan's peak memory exceeds it.
 ///
@@ -297,30 +303,7 @@ pub fn query(
     let method = params.method;
     let max_memory = params.max_memory;
     progress.start(1, "exact inference");
-    let targets: Vec<usize> = match targets {
-        Some(t) => t.to_vec(),
-        None => (0..net.n_variables())
-            .filter(|&v| evidence.state_of(v).is_none())
-            .collect(),
-    };
-    if let Some(&t) = targets.iter().find(|&&t| t >= net.n_variables()) {
-        return Err(Error::invalid(
-            "targets",
-            format!(
-                "variable index {t} is out of range: the network has {} variables",
-                net.n_variables()
-            ),
-        ));
-    }
-    if let Some(&t) = targets.iter().find(|&&t| evidence.state_of(t).is_some()) {
-        return Err(Error::invalid(
-            "targets",
-            format!(
-                "{} is observed: its posterior is the evidence itself",
-                net.variable(t).name
-            ),
-        ));
-    }
+    let targets = evidence::checked_targets(net, evidence, targets)?;
     let factors = restricted_factors(net, evidence);
     if targets.is_empty() {
         let log_evidence = log_evidence_with(net, &factors, evidence, max_memory)?;
@@ -342,20 +325,28 @@ pub fn query(
     let mask = net.ancestral_mask(&relevant_seed);
     let (chosen, graph) = subproblem(net, &factors, &mask, evidence);
 
-    let (chosen_method, planned, jt_plan) = match method {
-        Method::Auto => choose(net, &factors, &chosen, &graph, &targets, evidence),
-        m => (m, Vec::new(), None),
+    let (chosen_method, tree_plan) = match method {
+        Method::Auto => planner::choose(
+            &graph,
+            |v| net.cardinality(v),
+            chosen.len(),
+            targets.len(),
+            |i, _| {
+                let (_, target_graph) = target_subproblem(net, &factors, targets[i], evidence);
+                TargetWork::greedy(&target_graph, targets[i])
+            },
+        ),
+        m => (m, None),
     };
     let (marginals, cost, log_evidence) = match chosen_method {
         // The tree's total over the pruned network is P(e): the extra ancestors of the targets
         // sum out to 1.
         Method::JunctionTree => {
-            by_junction_tree(net, &chosen, &graph, jt_plan, &targets, max_memory)?
+            by_junction_tree(net, &chosen, &graph, tree_plan, &targets, max_memory)?
         }
         _ => {
             let log_evidence = log_evidence_with(net, &factors, evidence, max_memory)?;
-            let (marginals, cost) =
-                by_elimination(net, &factors, &targets, evidence, max_memory, planned)?;
+            let (marginals, cost) = by_elimination(net, &factors, &targets, evidence, max_memory)?;
             (marginals, cost, log_evidence)
         }
     };
@@ -369,111 +360,26 @@ pub fn query(
     })
 }
 
-/// Picks the cheaper exact method by a cost model in nanoseconds on one core; returns the plans
-/// it made for the chosen method (per target, or the junction tree's), so they are not made
-/// twice.
-///
-/// The weights were read off timings of both forced methods on the bnlearn networks, with and
-/// without evidence (`bench/bn/planner.py`): a junction tree costs about [`JT_NS_PER_ENTRY`]
-/// per entry of its cliques and separators plus [`NS_PER_TABLE`] per input table; eliminating
-/// for one target costs [`VE_NS_PER_ENTRY`] per entry of its plan, [`NS_PER_TABLE`] per table
-/// and about `40 n^2` ns of greedy planning for `n` variables in its pruned network. Targets are
-/// eliminated in parallel, so their cost is divided by the number of threads.
-fn choose<'a>(
-    net: &Network,
-    factors: &'a [Factor],
-    chosen: &[&Factor],
-    graph: &InteractionGraph,
-    targets: &[usize],
-    evidence: &Evidence,
-) -> (Method, Vec<TargetPlan<'a>>, Option<Plan>) {
-    if targets.len() == 1 {
-        return (Method::VariableElimination, Vec::new(), None);
-    }
-    let jt_plan = graph.best_plan(&[]);
-    let jt_entries = memory::junction_tree(&jt_plan, |v| net.cardinality(v), 0.0).total_entries;
-    let jt_cost = JT_NS_PER_ENTRY * jt_entries + NS_PER_TABLE * chosen.len() as f64;
-    if jt_cost < SMALL_JUNCTION_TREE_NS {
-        return (Method::JunctionTree, Vec::new(), Some(jt_plan));
-    }
-    let mut ve_cost = 0.0;
-    // Planning and elimination both run over rayon's threads, one target each.
-    let threads = rayon::current_num_threads().clamp(1, targets.len()) as f64;
-    // Plan the targets with the largest ancestral sets first (on small networks, where
-    // counting them is cheap): they dominate elimination's cost, so when the junction tree is
-    // cheaper the loop stops after a chunk or two.
-    let mut order: Vec<usize> = (0..targets.len()).collect();
-    // Without the sizes (many targets), every chunk counts as large enough to plan in parallel.
-    let mut sizes = vec![usize::MAX; targets.len()];
-    if targets.len() <= SORT_TARGETS_UP_TO {
-        let size = |t: usize| {
-            let mut seed = vec![t];
-            seed.extend(evidence.vars());
-            net.ancestral_mask(&seed).iter().filter(|&&m| m).count()
-        };
-        sizes = targets.iter().map(|&t| size(t)).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
-    }
-    let mut planned_at: Vec<Option<TargetPlan<'a>>> = (0..targets.len()).map(|_| None).collect();
-    // Chunks grow from one target per thread to MAX_PLAN_CHUNK: the first few targets (the
-    // largest) usually settle it, and each chunk is planned in parallel.
-    let mut start = 0;
-    let mut chunk_len = rayon::current_num_threads().max(1);
-    while start < order.len() {
-        let chunk = &order[start..(start + chunk_len).min(order.len())];
-        start += chunk.len();
-        chunk_len = (chunk_len * 2).min(MAX_PLAN_CHUNK);
-        let plan_one = |&i: &usize| (i, target_plan(net, factors, targets[i], evidence));
-        // Waking the other threads costs more than small plans take (one greedy plan of a
-        // network of n variables takes about 40 n^2 ns).
-        let squared_nodes: f64 = chunk.iter().map(|&i| (sizes[i] as f64).powi(2)).sum();
-        let chunk_plans: Vec<(usize, TargetPlan<'a>)> = if squared_nodes >= PARALLEL_PLANNING {
-            chunk.par_iter().map(plan_one).collect()
-        } else {
-            chunk.iter().map(plan_one).collect()
-        };
-        for (i, planned) in chunk_plans {
-            let n = (planned.1.order.len() + 1) as f64;
-            ve_cost += (VE_NS_PER_ENTRY * planned.1.total_entries
-                + PLAN_NS_PER_SQUARED_NODE * n * n
-                + NS_PER_TABLE * n)
-                / threads;
-            planned_at[i] = Some(planned);
-        }
-        if ve_cost > jt_cost {
-            return (Method::JunctionTree, Vec::new(), Some(jt_plan));
-        }
-    }
-    let plans = planned_at
-        .into_iter()
-        .map(|p| p.expect("every target planned"))
-        .collect();
-    (Method::VariableElimination, plans, None)
-}
-
-/// [`choose`]'s cost of a junction tree per entry of its tables (ns).
-const JT_NS_PER_ENTRY: f64 = 10.0;
-/// [`choose`]'s cost of elimination per entry of a target's plan (ns, one thread).
-const VE_NS_PER_ENTRY: f64 = 20.0;
-/// [`choose`]'s cost per input table of either method (ns).
-const NS_PER_TABLE: f64 = 500.0;
-/// [`choose`]'s cost of planning one target's elimination, per squared node (ns).
-const PLAN_NS_PER_SQUARED_NODE: f64 = 40.0;
-/// A junction tree predicted under this many nanoseconds is run without planning the targets.
-const SMALL_JUNCTION_TREE_NS: f64 = 5e5;
-/// Up to this many targets, [`choose`] plans the targets with the largest ancestral sets first.
-const SORT_TARGETS_UP_TO: usize = 256;
-/// The most targets [`choose`] plans between two comparisons of the costs.
-const MAX_PLAN_CHUNK: usize = 16;
-/// [`choose`] plans a chunk of targets in parallel when the squares of their pruned networks'
-/// sizes add up to this (a few milliseconds of planning).
-const PARALLEL_PLANNING: f64 = 2e4;
-
 /// Posterior distributions, one per target: `(variable, probabilities of its states)`.
 type Marginals = Vec<(usize, Vec<f64>)>;
 
 /// A target's pruned factors and elimination plan.
 type TargetPlan<'a> = (Vec<&'a Factor>, Plan);
+
+/// The pruned factors of one target (its ancestors' and the evidence's, in its connected part)
+/// and their interaction graph.
+fn target_subproblem<'a>(
+    net: &Network,
+    factors: &'a [Factor],
+    target: usize,
+    evidence: &Evidence,
+) -> (Vec<&'a Factor>, InteractionGraph) {
+    let mut seed = vec![target];
+    seed.extend(evidence.vars());
+    let mask = net.ancestral_mask(&seed);
+    let (chosen, graph) = subproblem(net, factors, &mask, evidence);
+    component_of(&graph, &chosen, target, net)
+}
 
 /// The pruned factors and elimination plan for one target.
 fn target_plan<'a>(
@@ -482,11 +388,7 @@ fn target_plan<'a>(
     target: usize,
     evidence: &Evidence,
 ) -> TargetPlan<'a> {
-    let mut seed = vec![target];
-    seed.extend(evidence.vars());
-    let mask = net.ancestral_mask(&seed);
-    let (chosen, graph) = subproblem(net, factors, &mask, evidence);
-    let (comp_factors, comp_graph) = component_of(&graph, &chosen, target, net);
+    let (comp_factors, comp_graph) = target_subproblem(net, factors, target, evidence);
     let plan = comp_graph.best_plan(&[target]);
     (comp_factors, plan)
 }
@@ -497,16 +399,11 @@ fn by_elimination(
     targets: &[usize],
     evidence: &Evidence,
     max_memory: u64,
-    planned: Vec<TargetPlan<'_>>,
 ) -> Result<(Marginals, Cost)> {
-    let planned: Vec<TargetPlan<'_>> = if planned.len() == targets.len() {
-        planned
-    } else {
-        targets
-            .par_iter()
-            .map(|&t| target_plan(net, factors, t, evidence))
-            .collect()
-    };
+    let planned: Vec<TargetPlan<'_>> = targets
+        .par_iter()
+        .map(|&t| target_plan(net, factors, t, evidence))
+        .collect();
     let mut cost = Cost::default();
     let held = held_bytes(factors);
     // Each target's intermediate tables, without the tables all of them share.
@@ -569,7 +466,7 @@ fn by_junction_tree(
     targets: &[usize],
     max_memory: u64,
 ) -> Result<(Marginals, Cost, f64)> {
-    let plan = plan.unwrap_or_else(|| graph.best_plan(&[]));
+    let plan = graph.best_plan_from(&[], plan);
     let needed = memory::junction_tree(
         &plan,
         |v| net.cardinality(v),

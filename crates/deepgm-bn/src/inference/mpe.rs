@@ -7,7 +7,7 @@ use deepgm_core::Result;
 use serde::Serialize;
 
 use super::{check_max_memory, held_bytes, memory, restricted_factors, Evidence};
-use crate::factor::{Factor, Reduce};
+use crate::factor::Reduce;
 use crate::network::Network;
 use crate::order::InteractionGraph;
 use crate::report::{named_evidence, VariableState};
@@ -94,19 +94,7 @@ pub fn mpe(
     for &(v, s) in evidence.pairs() {
         assignment[v] = s;
     }
-    // Traceback: the later-eliminated variables are already set when a variable is reached.
-    for (&var, used) in plan.order.iter().zip(&history).rev() {
-        let card = net.cardinality(var);
-        let mut best = (0, f64::NEG_INFINITY);
-        for state in 0..card {
-            assignment[var] = state;
-            let value: f64 = used.iter().map(|f| value_at(f, &assignment)).product();
-            if value > best.1 {
-                best = (state, value);
-            }
-        }
-        assignment[var] = best.0;
-    }
+    super::ve::traceback(&plan, &history, |v| net.cardinality(v), &mut assignment);
     let log_prob = log_joint(net, &assignment);
     progress.advance(1);
     Ok(Explanation {
@@ -120,11 +108,6 @@ pub fn mpe(
         evidence: named_evidence(net, evidence),
         induced_width: plan.induced_width,
     })
-}
-
-fn value_at(f: &Factor, assignment: &[usize]) -> f64 {
-    let states: Vec<usize> = f.vars().iter().map(|&v| assignment[v]).collect();
-    f.get(&states)
 }
 
 /// Natural log of `P(x)` for a full assignment (one state per variable).

@@ -64,3 +64,36 @@ pub(crate) fn log_total(factors: Vec<&Factor>, plan: &Plan) -> f64 {
     }
     log
 }
+
+/// The max-product traceback: sets each variable of `plan.order`, last eliminated first, to
+/// the state that maximizes the product of the factors it was eliminated from (`history`, as
+/// [`eliminate_all`] returns it with [`Reduce::Max`]), the variables eliminated after it being
+/// set already. `assignment` holds the evidence's states on entry and every state on return.
+/// Logs are summed rather than values multiplied, so long products cannot underflow to a tie;
+/// ties go to the first maximizing state.
+pub(crate) fn traceback(
+    plan: &Plan,
+    history: &[Vec<Cow<'_, Factor>>],
+    cardinality: impl Fn(usize) -> usize,
+    assignment: &mut [usize],
+) {
+    let mut states: Vec<usize> = Vec::new();
+    for (&var, used) in plan.order.iter().zip(history).rev() {
+        let mut best = (0, f64::NEG_INFINITY);
+        for state in 0..cardinality(var) {
+            assignment[var] = state;
+            let score: f64 = used
+                .iter()
+                .map(|f| {
+                    states.clear();
+                    states.extend(f.vars().iter().map(|&v| assignment[v]));
+                    f.get(&states).ln()
+                })
+                .sum();
+            if score > best.1 {
+                best = (state, score);
+            }
+        }
+        assignment[var] = best.0;
+    }
+}

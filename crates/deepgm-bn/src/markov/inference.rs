@@ -22,6 +22,8 @@ use deepgm_core::{Error, Result};
 
 use super::MarkovNetwork;
 use crate::factor::{Factor, Reduce};
+use crate::inference::evidence::checked_targets;
+use crate::inference::planner::{self, TargetWork};
 use crate::inference::{jtree, memory, ve};
 use crate::inference::{Cost, Evidence, MemoryPlan, Method, MpeParams, Posteriors, QueryParams};
 use crate::order::{InteractionGraph, Plan};
@@ -130,48 +132,6 @@ fn components<'a>(net: &MarkovNetwork, problem: &'a Restricted) -> Vec<Component
             }
         })
         .collect()
-}
-
-/// The targets (every unobserved variable when `None`), checked.
-fn checked_targets(
-    net: &MarkovNetwork,
-    evidence: &Evidence,
-    targets: Option<&[usize]>,
-) -> Result<Vec<usize>> {
-    let targets: Vec<usize> = match targets {
-        Some(t) => t.to_vec(),
-        None => (0..net.n_variables())
-            .filter(|&v| evidence.state_of(v).is_none())
-            .collect(),
-    };
-    let mut seen = vec![false; net.n_variables()];
-    for &t in &targets {
-        if t >= net.n_variables() {
-            return Err(Error::invalid(
-                "targets",
-                format!(
-                    "variable index {t} is out of range: the network has {} variables",
-                    net.n_variables()
-                ),
-            ));
-        }
-        if evidence.state_of(t).is_some() {
-            return Err(Error::invalid(
-                "targets",
-                format!(
-                    "{} is observed: its posterior is the evidence itself",
-                    net.variable(t).name
-                ),
-            ));
-        }
-        if std::mem::replace(&mut seen[t], true) {
-            return Err(Error::invalid(
-                "targets",
-                format!("{} is listed twice", net.variable(t).name),
-            ));
-        }
-    }
-    Ok(targets)
 }
 
 /// What answering one component cost, folded into the query's [`Cost`].
@@ -305,10 +265,20 @@ pub fn query_markov(
             }
             continue;
         }
-        let (method, plans) = match params.method {
-            Method::Auto => choose(net, component, wanted),
-            Method::JunctionTree => (Method::JunctionTree, Vec::new()),
-            Method::VariableElimination => (Method::VariableElimination, Vec::new()),
+        let (method, tree_plan) = match params.method {
+            Method::Auto if planner::tree_wins_unpruned(wanted.len()) => {
+                (Method::JunctionTree, None)
+            }
+            Method::Auto => planner::choose(
+                &component.graph,
+                |v| net.cardinality(v),
+                component.factors.len(),
+                wanted.len(),
+                // Nothing is pruned per target: each eliminates the whole component, about
+                // as the tree's ordering does.
+                |_, tree_plan| TargetWork::whole(tree_plan),
+            ),
+            m => (m, None),
         };
         let (answers, log_total) = if method == Method::JunctionTree {
             used_tree = true;
@@ -316,6 +286,7 @@ pub fn query_markov(
                 net,
                 component,
                 wanted,
+                tree_plan,
                 &problem,
                 params.max_memory,
                 &mut cost,
@@ -325,7 +296,6 @@ pub fn query_markov(
                 net,
                 component,
                 wanted,
-                plans,
                 &problem,
                 params.max_memory,
                 &mut cost,
@@ -354,39 +324,6 @@ pub fn query_markov(
     })
 }
 
-/// The cheaper method for a component's targets by the plans' estimated work (the weights of
-/// [`crate::query`]'s choice: a junction-tree entry costs about two elimination entries, and
-/// planning one target about `n^2` entries); returns the elimination plans made, if it chose
-/// elimination, so they are not made twice.
-fn choose(
-    net: &MarkovNetwork,
-    component: &Component<'_>,
-    targets: &[usize],
-) -> (Method, Vec<Plan>) {
-    if targets.len() == 1 {
-        return (Method::VariableElimination, Vec::new());
-    }
-    let jt_plan = component.graph.best_plan(&[]);
-    let jt_entries = memory::junction_tree(&jt_plan, |v| net.cardinality(v), 0.0).total_entries;
-    let jt_cost = 2.0 * jt_entries + 40.0 * component.factors.len() as f64;
-    if jt_cost < 1e5 {
-        return (Method::JunctionTree, Vec::new());
-    }
-    let threads = rayon::current_num_threads().clamp(1, targets.len()) as f64;
-    let n = component.vars.len() as f64;
-    let mut ve_cost = 0.0;
-    let mut plans = Vec::with_capacity(targets.len());
-    for &t in targets {
-        let plan = component.graph.best_plan(&[t]);
-        ve_cost += (plan.total_entries + n * n + 40.0 * n) / threads;
-        plans.push(plan);
-        if ve_cost > jt_cost {
-            return (Method::JunctionTree, Vec::new());
-        }
-    }
-    (Method::VariableElimination, plans)
-}
-
 /// One marginal per target: `(variable, probabilities)`, and the component's `ln` total.
 type Answers = (Vec<(usize, Vec<f64>)>, f64);
 
@@ -394,19 +331,14 @@ fn by_elimination(
     net: &MarkovNetwork,
     component: &Component<'_>,
     targets: &[usize],
-    plans: Vec<Plan>,
     problem: &Restricted,
     max_memory: u64,
     cost: &mut Cost,
 ) -> Result<Answers> {
-    let plans: Vec<Plan> = if plans.len() == targets.len() {
-        plans
-    } else {
-        targets
-            .par_iter()
-            .map(|&t| component.graph.best_plan(&[t]))
-            .collect()
-    };
+    let plans: Vec<Plan> = targets
+        .par_iter()
+        .map(|&t| component.graph.best_plan(&[t]))
+        .collect();
     let held = problem.held_bytes;
     let mut peaks = Vec::with_capacity(targets.len());
     let mut total = MemoryPlan::default();
@@ -473,11 +405,12 @@ fn by_junction_tree(
     net: &MarkovNetwork,
     component: &Component<'_>,
     targets: &[usize],
+    tree_plan: Option<Plan>,
     problem: &Restricted,
     max_memory: u64,
     cost: &mut Cost,
 ) -> Result<Answers> {
-    let plan = component.graph.best_plan(&[]);
+    let plan = component.graph.best_plan_from(&[], tree_plan);
     let needed = memory::junction_tree(&plan, |v| net.cardinality(v), problem.held_bytes);
     memory::check(&needed, max_memory, "the junction tree")?;
     add_cost(cost, &needed, &plan);
@@ -579,25 +512,7 @@ pub fn map_markov(
     for &(v, s) in evidence.pairs() {
         assignment[v] = s;
     }
-    // Traceback: the later-eliminated variables are set when a variable is reached. Logs are
-    // summed rather than values multiplied, so long products cannot underflow to a tie.
-    for (&var, used) in plan.order.iter().zip(&history).rev() {
-        let mut best = (0, f64::NEG_INFINITY);
-        for state in 0..net.cardinality(var) {
-            assignment[var] = state;
-            let score: f64 = used
-                .iter()
-                .map(|f| {
-                    let states: Vec<usize> = f.vars().iter().map(|&v| assignment[v]).collect();
-                    f.get(&states).ln()
-                })
-                .sum();
-            if score > best.1 {
-                best = (state, score);
-            }
-        }
-        assignment[var] = best.0;
-    }
+    ve::traceback(&plan, &history, |v| net.cardinality(v), &mut assignment);
     let log_value = net.log_value(&assignment);
     progress.advance(1);
     Ok(MapAssignment {

@@ -109,40 +109,7 @@ fn resolve_targets(
             ));
         }
     }
-    let targets: Vec<usize> = match targets {
-        Some(t) => t.to_vec(),
-        None => (0..net.n_variables())
-            .filter(|&v| evidence.state_of(v).is_none())
-            .collect(),
-    };
-    let mut seen = vec![false; net.n_variables()];
-    for &t in &targets {
-        if t >= net.n_variables() {
-            return Err(Error::invalid(
-                "targets",
-                format!(
-                    "variable index {t} is out of range: the network has {} variables",
-                    net.n_variables()
-                ),
-            ));
-        }
-        if evidence.state_of(t).is_some() {
-            return Err(Error::invalid(
-                "targets",
-                format!(
-                    "{} is observed: its posterior is the evidence itself",
-                    net.variable(t).name
-                ),
-            ));
-        }
-        if std::mem::replace(&mut seen[t], true) {
-            return Err(Error::invalid(
-                "targets",
-                format!("{} is listed twice", net.variable(t).name),
-            ));
-        }
-    }
-    Ok(targets)
+    crate::inference::evidence::checked_targets(net, evidence, targets)
 }
 
 /// The observed state of each variable (`None` when unobserved).
