@@ -29,7 +29,7 @@ const NAMES: &[(&str, &str)] = &[
     ("ess", "equivalent_sample_size"),
 ];
 
-fn err(e: deepgm_core::Error) -> PyErr {
+pub(crate) fn err(e: deepgm_core::Error) -> PyErr {
     to_py_renamed(e, NAMES)
 }
 
@@ -43,7 +43,7 @@ fn count(value: i64, name: &str) -> PyResult<usize> {
 }
 
 /// The exact method by its Python name.
-fn method_of(name: &str) -> PyResult<Method> {
+pub(crate) fn method_of(name: &str) -> PyResult<Method> {
     Ok(match name {
         "auto" => Method::Auto,
         "jt" => Method::JunctionTree,
@@ -93,6 +93,11 @@ pub struct PyNetwork {
 }
 
 impl PyNetwork {
+    /// The network it holds.
+    pub(crate) fn network(&self) -> &Network {
+        &self.net
+    }
+
     fn var(&self, name: &str) -> PyResult<usize> {
         deepgm_bn::find_variable(&self.net, name, "variable").map_err(err)
     }
@@ -115,7 +120,7 @@ impl PyNetwork {
 
 #[pymethods]
 impl PyNetwork {
-    /// Reads BIF or XMLBIF (gzipped or not) or `builtin:NAME`.
+    /// Reads BIF, XMLBIF or UAI `BAYES` (gzipped or not) or `builtin:NAME`.
     #[staticmethod]
     fn read(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let net = py.detach(|| deepgm_bn::load(&path)).map_err(err)?;
@@ -220,17 +225,7 @@ impl PyNetwork {
         max_memory: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let answer = self.posteriors(py, targets, evidence, method, max_memory)?;
-        let mut marginals: Vec<&Marginal> = answer.marginals.iter().collect();
-        marginals.sort_by(|a, b| a.name.cmp(&b.name));
-        let out = PyDict::new(py);
-        for marginal in marginals {
-            let states = PyDict::new(py);
-            for (state, p) in marginal.states.iter().zip(&marginal.probabilities) {
-                states.set_item(state, p)?;
-            }
-            out.set_item(&marginal.name, states)?;
-        }
-        Ok(out)
+        marginals_dict(py, &answer.marginals)
     }
 
     /// The network compiled once for many queries (`max_memory`: bytes or a size text, `None`
@@ -667,9 +662,29 @@ impl PyCompiled {
     }
 }
 
-/// Adds `Network`, `CompiledNetwork`, `learn` and `structure_score`.
+/// Adds `Network`, `MarkovNetwork`, `CompiledNetwork`, `learn` and `structure_score`.
+/// `{variable: {state: p}}` with the variables sorted by name (a report's `marginals`), built
+/// directly rather than through the report.
+pub(crate) fn marginals_dict<'py>(
+    py: Python<'py>,
+    marginals: &[Marginal],
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut sorted: Vec<&Marginal> = marginals.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let out = PyDict::new(py);
+    for marginal in sorted {
+        let states = PyDict::new(py);
+        for (state, p) in marginal.states.iter().zip(&marginal.probabilities) {
+            states.set_item(state, p)?;
+        }
+        out.set_item(&marginal.name, states)?;
+    }
+    Ok(out)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNetwork>()?;
+    m.add_class::<crate::markov::PyMarkov>()?;
     m.add_class::<PyCompiled>()?;
     m.add_function(wrap_pyfunction!(learn, m)?)?;
     m.add_function(wrap_pyfunction!(structure_score, m)?)?;

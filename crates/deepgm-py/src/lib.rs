@@ -18,6 +18,7 @@ mod cnn;
 mod convert;
 mod data;
 mod errors;
+mod markov;
 mod mrf;
 mod rbm;
 

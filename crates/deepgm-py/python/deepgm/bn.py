@@ -1,11 +1,13 @@
 """Discrete Bayesian networks, with pgmpy's names.
 
-:class:`BayesianNetwork` reads and writes BIF and XMLBIF files (gzipped or not, and the built-in
+:class:`BayesianNetwork` reads and writes BIF, XMLBIF and UAI files (gzipped or not, and the built-in
 ``builtin:asia`` and ``builtin:alarm``), answers exact queries (pruned variable elimination or a
 junction tree), the most probable explanation and the probability of evidence, samples, estimates
 tables from data and learns structures (:meth:`BayesianNetwork.learn`, :func:`structure_score`).
 :meth:`BayesianNetwork.compile` gives a :class:`CompiledNetwork`, a junction tree built once that
-answers many evidence sets, re-propagating only what changes.
+answers many evidence sets, re-propagating only what changes. :class:`MarkovNetwork` holds a
+factor graph (a UAI ``MARKOV`` file, or ``BayesianNetwork.to_markov_model()``) and answers its
+marginals, ``ln Z(e)`` and MAP assignment exactly.
 Every computation is deepgm's Rust library, run with the GIL released.
 
 Data are complete tables of state names: a pandas ``DataFrame`` or a dict mapping each variable
@@ -21,7 +23,7 @@ import numpy as np
 
 from . import _native
 
-__all__ = ["BayesianNetwork", "CompiledNetwork", "structure_score"]
+__all__ = ["BayesianNetwork", "CompiledNetwork", "MarkovNetwork", "structure_score"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 Evidence = Mapping[str, str]
@@ -94,8 +96,9 @@ class BayesianNetwork:
         Parameters
         ----------
         path : str or os.PathLike
-            A BIF (``.bif``) or XMLBIF (``.xml``, ``.xmlbif``) file, gzipped or not (``.gz``,
-            also recognized by its bytes), or ``"builtin:asia"`` / ``"builtin:alarm"``.
+            A BIF (``.bif``), XMLBIF (``.xml``, ``.xmlbif``) or UAI ``BAYES`` (``.uai``) file,
+            gzipped or not (``.gz``, also recognized by its bytes), or ``"builtin:asia"`` /
+            ``"builtin:alarm"``. (A UAI ``MARKOV`` file is a :class:`MarkovNetwork`.)
 
         Returns
         -------
@@ -294,6 +297,23 @@ class BayesianNetwork:
             f"<BayesianNetwork {self.name!r}: {n} variables, {len(self.edges())} arcs, "
             f"{self.n_parameters} free parameters>"
         )
+
+    def to_markov_model(self) -> "MarkovNetwork":
+        """The network's factors as a :class:`MarkovNetwork` (pgmpy's name).
+
+        One factor per table, over the variable's parents and the variable (the table's
+        layout); its partition function is 1 and ``Z(e)`` is ``P(e)``.
+
+        Returns
+        -------
+        MarkovNetwork
+
+        Examples
+        --------
+        >>> net.to_markov_model().variables == net.variables
+        True
+        """
+        return MarkovNetwork(_native.bn.MarkovNetwork.from_bayesian(self._net))
 
     # ----------------------------------------------------------- exact inference
     def query(
@@ -882,6 +902,290 @@ class CompiledNetwork:
             f"<CompiledNetwork of {self._network.name!r}: {detail['cliques']} cliques, "
             f"{detail['table_entries']:.0f} table entries>"
         )
+
+
+class MarkovNetwork:
+    """A discrete Markov network (factor graph): variables with named states and factors.
+
+    The UAI competitions' models: :meth:`read` takes a UAI file (``MARKOV``, or ``BAYES``
+    converted to its factors), and ``BayesianNetwork.to_markov_model`` converts a Bayesian
+    network. The answers are exact (variable elimination or a junction tree, on each connected
+    component of the evidence-reduced graph), as ``deepgm bn query NET.uai`` gives them. In a
+    UAI file variables are named by their index (``"0"``, ``"1"``, ...) and states by theirs.
+
+    Examples
+    --------
+    >>> import deepgm
+    >>> asia = deepgm.bn.BayesianNetwork.read("builtin:asia")
+    >>> net = asia.to_markov_model()
+    >>> round(net.query(["lung"], {"smoke": "yes"})["lung"]["yes"], 6)
+    0.1
+    >>> abs(net.log_partition()) < 1e-12  # the factors of a Bayesian network sum to 1
+    True
+    """
+
+    __slots__ = ("_net",)
+
+    def __init__(self, _network: Any) -> None:
+        # Internal: wrap a native network. Use read or BayesianNetwork.to_markov_model.
+        if not isinstance(_network, _native.bn.MarkovNetwork):
+            raise TypeError(
+                "use MarkovNetwork.read(path) or BayesianNetwork.to_markov_model() to make one"
+            )
+        self._net = _network
+
+    @staticmethod
+    def read(path: PathLike) -> "MarkovNetwork":
+        """Read a UAI file, or a Bayesian network file as its factors.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A UAI file (``.uai``, gzipped or not): ``MARKOV``, or ``BAYES`` (each table becomes
+            a factor). A BIF or XMLBIF file, or ``"builtin:asia"``, reads as its factors too.
+
+        Returns
+        -------
+        MarkovNetwork
+
+        Raises
+        ------
+        FileNotFoundError
+            When the file does not exist.
+        deepgm.FormatError
+            When the file is not a valid model (``path``, ``line`` and ``column`` say where):
+            wrong counts, a table of the wrong length, a variable out of range, a negative or
+            NaN value, a truncated file.
+        OSError
+            When the file cannot be read or its gzip stream is corrupt.
+
+        Examples
+        --------
+        >>> net = deepgm.bn.MarkovNetwork.read("builtin:asia")
+        >>> len(net.factors())
+        8
+        """
+        return MarkovNetwork(_native.bn.MarkovNetwork.read(os.fspath(path)))
+
+    def write(self, path: PathLike) -> None:
+        """Write the network as a UAI ``MARKOV`` file (gzipped for ``.gz``), atomically.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Ends in ``.uai`` or ``.uai.gz``.
+
+        Raises
+        ------
+        deepgm.DeepgmValueError
+            For another extension.
+        OSError
+            When the file cannot be written.
+        """
+        self._net.write(os.fspath(path))
+
+    def read_evidence(self, path: PathLike) -> Dict[str, str]:
+        """Read a UAI evidence file (``.evid``) for this network.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            ``count var state var state ...``, with or without a leading sample count of 1.
+
+        Returns
+        -------
+        dict of str to str
+            ``{variable: state}``, ready for :meth:`query`.
+
+        Raises
+        ------
+        FileNotFoundError
+            When the file does not exist.
+        deepgm.FormatError
+            When it is malformed or names a variable or state this network lacks.
+        """
+        return dict(self._net.read_evidence(os.fspath(path)))
+
+    @property
+    def name(self) -> str:
+        """The network's name (``"unknown"`` for a UAI file, whose format has none)."""
+        return self._net.name
+
+    @property
+    def variables(self) -> List[str]:
+        """Variable names, in file order."""
+        return self._net.variables()
+
+    def states(self, variable: str) -> List[str]:
+        """State names of a variable, in table order.
+
+        Raises
+        ------
+        deepgm.DeepgmValueError
+            For an unknown variable.
+        """
+        return self._net.states(variable)
+
+    def factors(self) -> List[Tuple[List[str], np.ndarray]]:
+        """The factors, in file order.
+
+        Returns
+        -------
+        list of (list of str, numpy.ndarray)
+            Each factor's scope (variable names) and its values, a float64 array of shape
+            ``(card(scope[0]), card(scope[1]), ...)`` (C order: the last variable changes
+            fastest, as in the UAI format). A copy of the network's table.
+        """
+        out = []
+        for scope, values in self._net.factors():
+            shape = tuple(len(self._net.states(v)) for v in scope)
+            out.append((scope, values.reshape(shape)))
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MarkovNetwork):
+            return NotImplemented
+        return self._net.same_as(other._net)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"<MarkovNetwork {self.name!r}: {len(self.variables)} variables, "
+            f"{len(self._net.factors())} factors>"
+        )
+
+    def query(
+        self,
+        variables: Optional[Union[str, Sequence[str]]] = None,
+        evidence: Optional[Evidence] = None,
+        method: str = "auto",
+        max_memory: Optional[Union[int, str]] = None,
+    ) -> Marginals:
+        """Exact posterior marginals (the UAI MAR task).
+
+        Parameters
+        ----------
+        variables : str or sequence of str, optional
+            The variables asked about; every unobserved variable when None.
+        evidence : dict of str to str, optional
+            Observed states, ``{variable: state}`` (see :meth:`read_evidence`).
+        method : {"auto", "jt", "ve"}, default "auto"
+            As :meth:`BayesianNetwork.query`.
+        max_memory : int or str, optional
+            As :meth:`BayesianNetwork.query`.
+
+        Returns
+        -------
+        dict of str to dict of str to float
+            ``{variable: {state: P(variable = state | evidence)}}``, keys sorted by name.
+
+        Raises
+        ------
+        deepgm.DeepgmValueError
+            For an unknown variable or state, a variable both asked and observed, evidence
+            with ``Z(e) = 0``, or an unknown method.
+        deepgm.InfeasibleError
+            When the computation needs more than ``max_memory``.
+
+        Examples
+        --------
+        >>> net = deepgm.bn.BayesianNetwork.read("builtin:asia").to_markov_model()
+        >>> round(net.query("either", {"lung": "yes"})["either"]["yes"], 6)
+        1.0
+        """
+        return self._net.marginals(_targets(variables), _evidence(evidence), method, max_memory)
+
+    def query_report(
+        self,
+        variables: Optional[Union[str, Sequence[str]]] = None,
+        evidence: Optional[Evidence] = None,
+        method: str = "auto",
+        max_memory: Optional[Union[int, str]] = None,
+    ) -> Dict[str, Any]:
+        """:meth:`query` with the whole report, as ``deepgm bn query NET.uai --json`` prints it.
+
+        Returns
+        -------
+        dict
+            ``marginals``, ``log_evidence`` (``ln Z(e)``, see :meth:`log_partition`),
+            ``method`` (``"jt"`` when a junction tree answered some component, else ``"ve"``),
+            ``evidence`` and ``detail``.
+        """
+        return self._net.query(_targets(variables), _evidence(evidence), method, max_memory)
+
+    def log_partition(
+        self, evidence: Optional[Evidence] = None, max_memory: Optional[Union[int, str]] = None
+    ) -> float:
+        """The natural log of the partition function given the evidence (the UAI PR task).
+
+        ``Z(e)`` is the sum, over the assignments that agree with the evidence, of the product
+        of all factors; for the factors of a Bayesian network it is ``P(e)``.
+
+        Parameters
+        ----------
+        evidence : dict of str to str, optional
+            ``{variable: state}``.
+        max_memory : int or str, optional
+            As :meth:`query`.
+
+        Returns
+        -------
+        float
+            ``ln Z(e)`` (``-inf`` never: ``Z(e) = 0`` raises).
+
+        Raises
+        ------
+        deepgm.DeepgmValueError
+            For an unknown variable or state, or ``Z(e) = 0``.
+        deepgm.InfeasibleError
+            When the elimination needs more than ``max_memory``.
+
+        Examples
+        --------
+        >>> net = deepgm.bn.BayesianNetwork.read("builtin:asia").to_markov_model()
+        >>> round(net.log_partition({"smoke": "yes"}), 6)
+        -0.693147
+        """
+        return self._net.log_partition(_evidence(evidence), max_memory)
+
+    def map_query(
+        self, evidence: Optional[Evidence] = None, max_memory: Optional[Union[int, str]] = None
+    ) -> Tuple[Dict[str, str], float]:
+        """The MAP assignment: the full assignment with the largest product of factors (UAI MAP).
+
+        Parameters
+        ----------
+        evidence : dict of str to str, optional
+            ``{variable: state}``.
+        max_memory : int or str, optional
+            As :meth:`query`.
+
+        Returns
+        -------
+        assignment : dict of str to str
+            The state of every variable (observed ones at their evidence).
+        log_value : float
+            Natural log of the product of all factors at that assignment, unnormalized
+            (``ln Z`` is not subtracted; for the factors of a Bayesian network it is
+            ``ln P(x)``).
+
+        Raises
+        ------
+        deepgm.DeepgmValueError
+            For an unknown variable or state, or ``Z(e) = 0``.
+        deepgm.InfeasibleError
+            When the elimination needs more than ``max_memory``.
+
+        Examples
+        --------
+        >>> net = deepgm.bn.BayesianNetwork.read("builtin:asia").to_markov_model()
+        >>> assignment, log_value = net.map_query({"dysp": "yes"})
+        >>> assignment["bronc"]
+        'yes'
+        """
+        found = self._net.map(_evidence(evidence), max_memory)
+        return found["assignment"], found["log_value"]
 
 
 def structure_score(
