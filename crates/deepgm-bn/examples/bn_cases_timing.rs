@@ -6,7 +6,9 @@
 //! against the fresh ones (1e-12 on every probability and on `ln P(e)`).
 //!
 //! `cargo run --release -p deepgm-bn --example bn_cases_timing -- NET.bif[.gz] [--cases 1000]
-//! [--observed 5] [--seed 2026] [--reps 5] [--json]`
+//! [--observed 5] [--seed 2026] [--reps 5] [--compiled-only] [--json]`
+//!
+//! `--compiled-only` times the compiled loop alone (for a profiler) and skips the check.
 //!
 //! `--json` prints one object: `{"compiled_us", "fresh_us", "speedup", "compile_ms", "cases",
 //! "observed", "reps", "max_diff"}`. `bench/bn/cases.py` measures the Python and CLI programs.
@@ -26,6 +28,7 @@ fn main() {
         "usage: bn_cases_timing NET [--cases N] [--observed K] [--seed S] [--reps R] [--json]",
     );
     let (mut cases, mut observed, mut seed, mut reps, mut json) = (1000, 5, 2026u64, 5, false);
+    let mut compiled_only = false;
     while let Some(flag) = args.next() {
         let mut value = || {
             args.next()
@@ -37,6 +40,7 @@ fn main() {
             "--seed" => seed = value().parse().expect("--seed is an integer"),
             "--reps" => reps = value().parse().expect("--reps is a count"),
             "--json" => json = true,
+            "--compiled-only" => compiled_only = true,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -69,7 +73,10 @@ fn main() {
     for rep in 0..reps {
         for k in 0..2 {
             let start = Instant::now();
-            if (k + rep) % 2 == 0 {
+            if compiled_only && k == 1 {
+                continue;
+            }
+            if (k + rep) % 2 == 0 || compiled_only {
                 let mut sink = 0.0;
                 for e in &evidence {
                     let answer = engine.query_values(e, None).expect("compiled query");
@@ -87,6 +94,11 @@ fn main() {
                 fresh_us.push(start.elapsed().as_secs_f64() * 1e6 / cases as f64);
             }
         }
+    }
+    if compiled_only {
+        compiled_us.sort_by(f64::total_cmp);
+        println!("compiled {:.2} us/case", compiled_us[compiled_us.len() / 2]);
+        return;
     }
     // The check, outside the timed loops.
     for e in &evidence {

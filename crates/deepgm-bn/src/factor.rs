@@ -489,7 +489,9 @@ pub(crate) fn walk(
         outer_dims -= 1;
     }
     let runs: usize = cards[..outer_dims].iter().product();
-    let mut on_stack = [0usize; 64];
+    // Zeroing the digits is part of every walk's cost: 16 cover any table that fits in memory
+    // with its non-trivial axes, rarer deeper ones go to the heap.
+    let mut on_stack = [0usize; 16];
     let mut on_heap = Vec::new();
     let digits: &mut [usize] = if outer_dims <= on_stack.len() {
         &mut on_stack[..outer_dims]

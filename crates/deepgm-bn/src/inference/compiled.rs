@@ -171,6 +171,40 @@ pub struct CompiledNetwork {
     belief: Vec<f64>,
     /// One separator's update ratio.
     ratio: Vec<f64>,
+    /// Buffers every query fills, kept so that a query allocates little beyond its answer.
+    scratch: Scratch,
+}
+
+/// A query's work buffers (their contents do not outlive the query that fills them).
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    /// Per variable: the evidence being answered.
+    observed: Vec<Option<usize>>,
+    /// Per variable: an ancestor of an observed variable (or observed).
+    ancestor: Vec<bool>,
+    /// Per variable: shares an ancestor with an observed variable (see `mark_reached`).
+    reached: Vec<bool>,
+    /// Per variable: where its posterior first appears among the targets (`usize::MAX`: not
+    /// read from a host).
+    first: Vec<usize>,
+    /// Per clique: its belief is needed.
+    belief_needed: Vec<bool>,
+    /// Per clique: a target is read from its separator.
+    at_separator: Vec<bool>,
+    /// Per clique: its separator is calibrated from the parent's belief.
+    from_parent: Vec<bool>,
+    /// Per clique: its tree holds an observed variable.
+    with_evidence: Vec<bool>,
+    /// A depth-first stack of variables.
+    stack: Vec<usize>,
+    /// The product of a group's messages.
+    combined: Vec<f64>,
+}
+
+/// `buffer` emptied and refilled with `len` copies of `value` (its capacity kept).
+fn reset<T: Clone>(buffer: &mut Vec<T>, len: usize, value: T) {
+    buffer.clear();
+    buffer.resize(len, value);
 }
 
 impl std::fmt::Debug for CompiledNetwork {
@@ -718,12 +752,14 @@ impl CompiledNetwork {
             log_scale: vec![0.0; m],
             belief: vec![0.0; largest as usize],
             ratio: Vec::new(),
+            scratch: Scratch::default(),
         };
         // The priors: every clique calibrated without evidence (no variable counts as
         // independent of it, so nothing is read from the priors being made).
         compiled.collect()?;
         let all: Vec<usize> = (0..n).collect();
-        let prior = compiled.distribute(&all, &vec![true; n], true);
+        compiled.scratch.reached = vec![true; n];
+        let prior = compiled.distribute(&all, true);
         compiled.prior = prior.into_iter().map(|(_, p)| p).collect();
         compiled.prior_separators = compiled.calibrated.clone();
         Ok(compiled)
@@ -779,7 +815,8 @@ impl CompiledNetwork {
         targets: Option<&[usize]>,
     ) -> Result<PosteriorValues> {
         let n = self.net.n_variables();
-        let mut observed = vec![None; n];
+        let mut observed = std::mem::take(&mut self.scratch.observed);
+        reset(&mut observed, n, None);
         for &(v, s) in evidence.pairs() {
             if v >= n || s >= self.net.cardinality(v) {
                 return Err(Error::invalid(
@@ -791,10 +828,11 @@ impl CompiledNetwork {
         }
         let targets = super::evidence::checked_targets(&self.net, evidence, targets)?;
         self.invalidate(&observed);
+        self.scratch.observed = observed;
         self.collect()?;
         let log_evidence = self.log_evidence();
-        let reached = self.reached();
-        let marginals = self.distribute(&targets, &reached, false);
+        self.mark_reached();
+        let marginals = self.distribute(&targets, false);
         Ok(PosteriorValues {
             log_evidence,
             marginals,
@@ -824,24 +862,27 @@ impl CompiledNetwork {
     /// `evidence` when a message or a root's total is zero; the cliques not yet recomputed
     /// stay dirty.
     fn collect(&mut self) -> Result<()> {
-        let mut combined = Vec::new();
+        let mut combined = std::mem::take(&mut self.scratch.combined);
+        let result = self.collect_with(&mut combined);
+        self.scratch.combined = combined;
+        result
+    }
+
+    fn collect_with(&mut self, combined: &mut Vec<f64>) -> Result<()> {
         for i in (0..self.preorder.len()).rev() {
             let c = self.preorder[i];
             if !self.dirty[c] {
                 continue;
             }
             let mut table = std::mem::take(&mut self.product[c]);
-            table.copy_from_slice(&self.base[c]);
-            for &(v, position) in &self.homed[c] {
-                if let Some(s) = self.observed[v] {
-                    keep_state(&mut table, &self.cards[c], position, s);
-                }
-            }
             let mut log_scale = 0.0;
             for &k in &self.children[c] {
                 log_scale += self.log_scale[k];
             }
-            for group in &self.groups[c] {
+            // The first group's messages multiply the compiled table on its way into the
+            // product (one pass instead of a copy and a pass); the observations zero entries
+            // after it, which gives the same bits as before it (the messages are finite).
+            for (g, group) in self.groups[c].iter().enumerate() {
                 let leader = &self.message[group.leader];
                 let message = if group.members.is_empty() {
                     leader
@@ -850,16 +891,24 @@ impl CompiledNetwork {
                     combined.extend_from_slice(leader);
                     for (k, layout) in &group.members {
                         let cards = &self.separator_cards[group.leader];
-                        scale(&mut combined, cards, layout, &self.message[*k]);
+                        scale(combined, cards, layout, &self.message[*k]);
                     }
-                    &combined
+                    &*combined
                 };
-                scale(
-                    &mut table,
-                    &self.cards[c],
-                    &self.in_parent[group.leader],
-                    message,
-                );
+                let (cards, layout) = (&self.cards[c], &self.in_parent[group.leader]);
+                if g == 0 {
+                    scaled_into(&self.base[c], cards, layout, message, &mut table);
+                } else {
+                    scale(&mut table, cards, layout, message);
+                }
+            }
+            if self.groups[c].is_empty() {
+                table.copy_from_slice(&self.base[c]);
+            }
+            for &(v, position) in &self.homed[c] {
+                if let Some(s) = self.observed[v] {
+                    keep_state(&mut table, &self.cards[c], position, s);
+                }
             }
             let total = match self.parent[c] {
                 Some(_) => {
@@ -883,8 +932,9 @@ impl CompiledNetwork {
     /// `ln P(e)` from the collected roots: the sum of the scales of the trees that hold an
     /// observed variable (a tree without evidence sums to 1: exactly 0 in the log). Every
     /// root's total is positive (the collect pass checked), so the sum is finite.
-    fn log_evidence(&self) -> f64 {
-        let mut with_evidence = vec![false; self.scopes.len()];
+    fn log_evidence(&mut self) -> f64 {
+        let with_evidence = &mut self.scratch.with_evidence;
+        reset(with_evidence, self.scopes.len(), false);
         for (v, o) in self.observed.iter().enumerate() {
             if o.is_some() {
                 with_evidence[self.root_of[self.home[v]]] = true;
@@ -897,14 +947,21 @@ impl CompiledNetwork {
             .fold(0.0, |sum, log| sum + log)
     }
 
-    /// The variables that share an ancestor (themselves included) with an observed variable:
-    /// the descendants of the observed variables' ancestors. The others are independent of
-    /// the evidence (d-separated from it given nothing).
-    fn reached(&self) -> Vec<bool> {
+    /// Marks `scratch.reached`: the variables that share an ancestor (themselves included)
+    /// with an observed variable, the descendants of the observed variables' ancestors. The
+    /// others are independent of the evidence (d-separated from it given nothing).
+    fn mark_reached(&mut self) {
         let n = self.net.n_variables();
-        let mut ancestor = vec![false; n];
-        let mut stack: Vec<usize> = (0..n).filter(|&v| self.observed[v].is_some()).collect();
-        for &v in &stack {
+        let Scratch {
+            ancestor,
+            reached,
+            stack,
+            ..
+        } = &mut self.scratch;
+        reset(ancestor, n, false);
+        stack.clear();
+        stack.extend((0..n).filter(|&v| self.observed[v].is_some()));
+        for &v in stack.iter() {
             ancestor[v] = true;
         }
         while let Some(v) = stack.pop() {
@@ -914,8 +971,8 @@ impl CompiledNetwork {
                 }
             }
         }
-        let mut reached = ancestor.clone();
-        let mut stack: Vec<usize> = (0..n).filter(|&v| ancestor[v]).collect();
+        reached.clone_from(ancestor);
+        stack.extend((0..n).filter(|&v| ancestor[v]));
         while let Some(v) = stack.pop() {
             for &c in self.net.children(v) {
                 if !std::mem::replace(&mut reached[c], true) {
@@ -923,37 +980,40 @@ impl CompiledNetwork {
                 }
             }
         }
-        reached
     }
 
-    /// The posteriors of `targets`, in the order asked: the prior of a target not `reached`,
-    /// otherwise read from its host, calibrating the cliques on the way (parents first). A
-    /// separator none of whose variables is reached is its prior. With `everything`, every
-    /// clique and separator is calibrated (to make the priors).
-    fn distribute(
-        &mut self,
-        targets: &[usize],
-        reached: &[bool],
-        everything: bool,
-    ) -> Vec<(usize, Vec<f64>)> {
+    /// The posteriors of `targets`, in the order asked: the prior of a target not
+    /// `scratch.reached`, otherwise read from its host, calibrating the cliques on the way
+    /// (parents first). A separator none of whose variables is reached is its prior. With
+    /// `everything`, every clique and separator is calibrated (to make the priors).
+    fn distribute(&mut self, targets: &[usize], everything: bool) -> Vec<(usize, Vec<f64>)> {
         let m = self.scopes.len();
         let n = self.net.n_variables();
-        let mut wanted = vec![false; n];
-        let mut at_clique = vec![everything; m];
-        let mut at_separator = vec![false; m];
-        for &t in targets {
-            if reached[t] {
-                wanted[t] = true;
+        let Scratch {
+            reached,
+            first,
+            belief_needed,
+            at_separator,
+            from_parent,
+            ..
+        } = &mut self.scratch;
+        // `first` is where each target read from a host first appears (a target asked twice
+        // is read once).
+        reset(first, n, usize::MAX);
+        reset(belief_needed, m, everything);
+        reset(at_separator, m, false);
+        reset(from_parent, m, false);
+        for (i, &t) in targets.iter().enumerate() {
+            if reached[t] && first[t] == usize::MAX {
+                first[t] = i;
                 match self.host[t] {
-                    Host::Clique(c) => at_clique[c] = true,
+                    Host::Clique(c) => belief_needed[c] = true,
                     Host::Separator(c) => at_separator[c] = true,
                 }
             }
         }
         // Which separators are needed (for a target, or for their clique's belief), which of
         // those are computed from the parent's belief, and which beliefs are needed.
-        let mut belief_needed = at_clique;
-        let mut from_parent = vec![false; m];
         for &c in self.preorder.iter().rev() {
             let Some(p) = self.parent[c] else { continue };
             let needed = at_separator[c] || belief_needed[c];
@@ -983,15 +1043,8 @@ impl CompiledNetwork {
             ratio,
             ..
         } = self;
-        // The answers, in the order asked; `first` is where each target read from a host
-        // first appears (a target asked twice is read once).
+        // The answers, in the order asked.
         let mut out: Vec<(usize, Vec<f64>)> = targets.iter().map(|&t| (t, Vec::new())).collect();
-        let mut first = vec![usize::MAX; n];
-        for (i, &t) in targets.iter().enumerate() {
-            if wanted[t] && first[t] == usize::MAX {
-                first[t] = i;
-            }
-        }
         let mut read = |table: &[f64], scope: &[usize], cards: &[usize], at: Host| {
             for (&v, &card) in scope.iter().zip(cards) {
                 if first[v] != usize::MAX && host[v] == at {

@@ -185,10 +185,16 @@ pub(crate) fn checked_targets<M: Variables + ?Sized>(
     targets: Option<&[usize]>,
 ) -> Result<Vec<usize>> {
     let n = model.n_variables();
-    let targets: Vec<usize> = match targets {
-        Some(t) => t.to_vec(),
-        None => (0..n).filter(|&v| evidence.state_of(v).is_none()).collect(),
+    let Some(targets) = targets else {
+        // Every unobserved variable: nothing to check.
+        let mut observed = vec![false; n];
+        // Evidence made for another model is checked by the caller; it must not panic here.
+        for &(v, _) in evidence.pairs().iter().filter(|p| p.0 < n) {
+            observed[v] = true;
+        }
+        return Ok((0..n).filter(|&v| !observed[v]).collect());
     };
+    let targets = targets.to_vec();
     let mut seen = vec![false; n];
     for &t in &targets {
         if t >= n {
