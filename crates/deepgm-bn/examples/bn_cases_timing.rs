@@ -25,7 +25,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect(
-        "usage: bn_cases_timing NET [--cases N] [--observed K] [--seed S] [--reps R] [--json]",
+        "usage: bn_cases_timing NET [--cases N] [--observed K] [--seed S] [--reps R] \
+         [--compiled-only] [--json]",
     );
     let (mut cases, mut observed, mut seed, mut reps, mut json) = (1000, 5, 2026u64, 5, false);
     let mut compiled_only = false;
@@ -72,10 +73,10 @@ fn main() {
     let (mut compiled_us, mut fresh_us) = (Vec::new(), Vec::new());
     for rep in 0..reps {
         for k in 0..2 {
-            let start = Instant::now();
             if compiled_only && k == 1 {
                 continue;
             }
+            let start = Instant::now();
             if (k + rep) % 2 == 0 || compiled_only {
                 let mut sink = 0.0;
                 for e in &evidence {

@@ -176,7 +176,7 @@ pub struct CompiledNetwork {
 }
 
 /// A query's work buffers (their contents do not outlive the query that fills them).
-#[derive(Debug, Clone, Default)]
+#[derive(Default)]
 struct Scratch {
     /// Per variable: the evidence being answered.
     observed: Vec<Option<usize>>,
